@@ -1,0 +1,47 @@
+"""The FastAPI application: API routers (and the Gradio UI once `ui` provides it)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from assistant.routers import health, reports, search
+from assistant.settings import Settings, apply_offline_env, get_settings
+
+log = logging.getLogger("assistant")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A fresh app bound to `settings` (the environment's by default)."""
+    apply_offline_env()
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level)
+    app = FastAPI(
+        title="Safeguarding case-review assistant",
+        version="0.1.0",
+        description="Search and cited answers over three child safeguarding reports (March 2020).",
+    )
+    app.state.settings = settings
+    app.include_router(health.router)
+    app.include_router(search.router)
+    app.include_router(reports.router)
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Reasons only: echoing the input would put question text into responses and logs.
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error: %s", type(exc).__name__)
+        return JSONResponse(status_code=500, content={"detail": "internal error"})
+
+    return app

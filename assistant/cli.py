@@ -1,0 +1,139 @@
+"""The `safeguarding` command: one subcommand per library entry point.
+
+This module is the composition root: it alone imports both `ingest` and `assistant` pieces,
+and only inside the commands, so `assistant`'s library code never depends on `ingest`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from assistant.settings import apply_offline_env, get_settings
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one clear line to stderr and exit with `code` (no traceback for the user)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+@click.version_option(package_name="safeguarding-assistant")
+def cli() -> None:
+    """Learn from three child safeguarding case-review reports (England, March 2020)."""
+    apply_offline_env()
+
+
+@cli.command()
+@click.option("--from", "from_dir", type=click.Path(path_type=Path), help="Import local copies.")
+@click.option("--map", "mappings", multiple=True, metavar="ID=PATH", help="Local file for one id.")
+@click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only these reports.")
+@click.option("--force", is_flag=True, help="Fetch again even if already present.")
+def fetch(
+    from_dir: Path | None, mappings: tuple[str, ...], report_ids: tuple[str, ...], force: bool
+) -> None:
+    """Download the three report PDFs into corpus/raw/ (or import local copies)."""
+    from ingest.fetch import FetchError, OfflineError, parse_mappings, run_fetch
+
+    try:
+        result = run_fetch(
+            get_settings(),
+            from_dir=from_dir,
+            mapping=parse_mappings(mappings),
+            report_ids=list(report_ids) or None,
+            force=force,
+        )
+    except OfflineError as exc:
+        fail(str(exc), code=2)
+    except FetchError as exc:
+        fail(str(exc))
+    click.echo(result.summary())
+
+
+@cli.command()
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="briefings|reports|PATH",
+    help="What to index (repeatable). Default: the downloaded reports, else the briefings.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--if-missing", is_flag=True, help="Do nothing when an index already exists.")
+def ingest(sources: tuple[str, ...], quiet: bool, if_missing: bool) -> None:
+    """Parse, chunk and embed the sources into a new index, then switch to it."""
+    from assistant.chroma import ChromaUnavailable
+    from assistant.index_schema import IndexPaths
+    from assistant.progress import embedding_progress
+    from ingest.errors import IngestError
+    from ingest.pipeline import run_ingest
+
+    settings = get_settings()
+    live = IndexPaths(settings.index_dir).live_build_id()
+    if if_missing and live is not None:
+        click.echo(f"Index {live} is present in {settings.index_dir}; not rebuilding.")
+        return
+    try:
+        with embedding_progress(enabled=not quiet) as progress:
+            summary = run_ingest(settings, list(sources), announce=click.echo, progress=progress)
+    except (IngestError, ChromaUnavailable) as exc:
+        fail(f"{exc} (the live index is unchanged)")
+    click.echo(summary.line())
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only this report.")
+@click.option("--json", "as_json", is_flag=True, help="Print passages as JSON.")
+def search(query: str, k: int, report_ids: tuple[str, ...], as_json: bool) -> None:
+    """Find the passages that best match QUERY (dense + BM25, reciprocal-rank fusion)."""
+    import json
+
+    from assistant.chroma import ChromaUnavailable
+    from assistant.search import SearchError, search_passages
+
+    if not query.strip():
+        fail("the query is empty")
+    try:
+        results = search_passages(get_settings(), query, k=k, report_ids=list(report_ids))
+    except (SearchError, ChromaUnavailable) as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
+        return
+    for n, hit in enumerate(results, start=1):
+        p = hit.passage
+        where = ", ".join(x for x in (p.report_title, p.section, p.pages_label) if x)
+        click.echo(f"[{n}] {where}  (score {hit.score:.4f})")
+        indent = "    "
+        click.echo(click.wrap_text(p.text, 100, initial_indent=indent, subsequent_indent=indent))
+        click.echo()
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default from settings: 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default from settings: 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the API (and, when built, the UI) on http://HOST:PORT."""
+    import uvicorn
+
+    from assistant.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=settings.log_questions,
+    )
+
+
+def main() -> None:
+    """Console entry point."""
+    cli()

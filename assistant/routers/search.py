@@ -1,0 +1,48 @@
+"""POST /api/search: hybrid passage search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field, field_validator
+
+from assistant.deps import SettingsDep
+from assistant.search import SearchError, search_passages
+
+router = APIRouter(prefix="/api", tags=["search"])
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(5, ge=1, le=50)
+    report_ids: list[str] = Field(default_factory=list, max_length=10)
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the query is empty")
+        return value
+
+
+class PassageOut(BaseModel):
+    id: str
+    report_id: str
+    report_title: str
+    section: str
+    page_start: int | None
+    page_end: int | None
+    text: str
+    url: str | None
+    source_kind: str
+    score: float
+
+
+@router.post("/search")
+def search(body: SearchRequest, settings: SettingsDep) -> list[PassageOut]:
+    """The top-k passages for the query, optionally filtered by report."""
+    try:
+        hits = search_passages(settings, body.query, k=body.k, report_ids=body.report_ids)
+    except SearchError as exc:
+        status = 503 if "ingest" in str(exc) else 422
+        raise HTTPException(status_code=status, detail=str(exc)) from exc
+    return [PassageOut.model_validate(hit.to_json()) for hit in hits]

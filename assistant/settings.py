@@ -1,0 +1,80 @@
+"""All runtime settings in one place, read from the environment (prefix SAFEGUARDING_)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Offline guarantees: nothing may reach a model hub or phone home at run time.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+}
+
+
+def apply_offline_env() -> None:
+    """Set the offline environment variables unless the operator set them already."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+class Settings(BaseSettings):
+    """Operator-facing configuration; every field maps to SAFEGUARDING_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEGUARDING_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where indexes are stored.")
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Manifest, briefings, raw/.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
+    chunk_min_words: int = Field(150, ge=20, le=2000, description="Smallest passage, in words.")
+    chunk_max_words: int = Field(300, ge=40, le=4000, description="Largest passage, in words.")
+    chunk_overlap_words: int = Field(30, ge=0, le=500, description="Overlap between passages.")
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_questions: bool = Field(False, description="Log question text (off: privacy).")
+    host: str = Field("127.0.0.1", description="Address the server binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+
+    @model_validator(mode="after")
+    def _check_chunking(self) -> Settings:
+        if self.chunk_min_words >= self.chunk_max_words:
+            raise ValueError("chunk_min_words must be smaller than chunk_max_words")
+        if self.chunk_overlap_words >= self.chunk_min_words:
+            raise ValueError("chunk_overlap_words must be smaller than chunk_min_words")
+        return self
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.corpus_dir / "raw"
+
+    @property
+    def briefings_dir(self) -> Path:
+        return self.corpus_dir / "briefings"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.corpus_dir / "manifest.toml"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache after changing the env)."""
+    return Settings()

@@ -1,0 +1,131 @@
+"""Reading the live index: passages, their vectors in Chroma, and the BM25 index."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.bm25 import Bm25Index
+from assistant.chroma import chroma_client
+from assistant.embedder import EMBEDDER_NAME
+from assistant.index_schema import (
+    BM25_DIR,
+    CHROMA_DIR,
+    MANIFEST_FILE,
+    PASSAGES_FILE,
+    SCHEMA_VERSION,
+    IndexManifest,
+    IndexPaths,
+    Passage,
+)
+from assistant.settings import Settings
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be used; the message says why and what to run."""
+
+
+class IndexNotFound(IndexUnavailable):
+    """No index has been built yet."""
+
+
+class IndexMismatch(IndexUnavailable):
+    """The index was built by another embedder or schema version."""
+
+
+def read_manifest(build: Path) -> IndexManifest:
+    try:
+        return IndexManifest.model_validate_json((build / MANIFEST_FILE).read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise IndexNotFound(f"{build}: incomplete index build; run `safeguarding ingest`") from exc
+    except ValueError as exc:
+        raise IndexMismatch(
+            f"{build}: unreadable index manifest (built by another version?);"
+            " rebuild with `safeguarding ingest`"
+        ) from exc
+
+
+def check_compatible(manifest: IndexManifest, build: Path) -> None:
+    """Refuse an index made with another embedder or schema, with the fix in the message."""
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexMismatch(
+            f"{build}: index schema {manifest.schema_version}, this version reads"
+            f" {SCHEMA_VERSION}; rebuild with `safeguarding ingest`"
+        )
+    if manifest.embedder != EMBEDDER_NAME:
+        raise IndexMismatch(
+            f"{build}: index built with embedder {manifest.embedder!r}, this version uses"
+            f" {EMBEDDER_NAME!r}; rebuild with `safeguarding ingest`"
+        )
+
+
+class IndexStore:
+    """One opened, immutable index build."""
+
+    def __init__(self, settings: Settings, build: Path) -> None:
+        self.build = build
+        self.manifest = read_manifest(build)
+        check_compatible(self.manifest, build)
+        with (build / PASSAGES_FILE).open(encoding="utf-8") as lines:
+            self.passages = [Passage.model_validate(json.loads(line)) for line in lines]
+        self.rows = {p.id: i for i, p in enumerate(self.passages)}
+        self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
+        client = chroma_client(settings, build / CHROMA_DIR)
+        self.collection: Any = client.get_collection(self.manifest.collection)
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest.build_id
+
+    def report_ids(self) -> list[str]:
+        return list(dict.fromkeys(p.report_id for p in self.passages))
+
+    def dense(
+        self, vector: np.ndarray, k: int, report_ids: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Nearest passages by cosine similarity: (id, similarity)."""
+        where = {"report_id": {"$in": report_ids}} if report_ids else None
+        result = self.collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(k, len(self.passages)),
+            where=where,
+            include=["distances"],
+        )
+        return [
+            (pid, 1.0 - float(dist))
+            for pid, dist in zip(result["ids"][0], result["distances"][0], strict=True)
+        ]
+
+    def lexical(
+        self, query: str, k: int, report_ids: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Best BM25 matches: (id, score)."""
+        mask = None
+        if report_ids:
+            allowed = set(report_ids)
+            mask = np.array([p.report_id in allowed for p in self.passages], dtype=np.float32)
+        return [(self.passages[row].id, score) for row, score in self.bm25.query(query, k, mask)]
+
+
+_lock = threading.Lock()
+_open: dict[str, IndexStore] = {}
+
+
+def open_store(settings: Settings) -> IndexStore:
+    """The live build, opened once per process and reopened when `current` changes."""
+    paths = IndexPaths(settings.index_dir)
+    build_id = paths.live_build_id()
+    if build_id is None:
+        raise IndexNotFound(
+            f"no index in {settings.index_dir}; build one with `safeguarding ingest`"
+        )
+    key = f"{paths.root.resolve()}::{build_id}::{settings.chroma_host}"
+    with _lock:
+        if key not in _open:
+            _open.clear()
+            _open[key] = IndexStore(settings, paths.build(build_id))
+        return _open[key]

@@ -1,0 +1,68 @@
+"""Hybrid retrieval on a real index: fusion, filters, and the passage contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.retrieval import reciprocal_rank_fusion
+from assistant.search import SearchError, search_passages
+from ingest.pipeline import run_ingest
+
+
+def test_rrf_rewards_agreement_between_rankings():
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "a"]], k=60)
+    assert [pid for pid, _ in fused] == ["b", "a", "c"]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_rrf_keeps_items_found_by_one_ranking_only():
+    fused = dict(reciprocal_rank_fusion([["a"], ["b"]], k=10))
+    assert fused == {"a": pytest.approx(1 / 11), "b": pytest.approx(1 / 11)}
+
+
+@pytest.fixture
+def indexed(settings, embedder):
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    return settings
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "section"),
+    [
+        ("what is poverty blindness", "3 Neglect > Poverty blindness"),
+        ("does relocating a family away from gangs keep the child safe", "10 Acknowledging"),
+        ("school exclusion and arrest as turning points", "8 Critical moments"),
+    ],
+)
+def test_search_finds_the_answering_passage_first(indexed, query, section):
+    hits = search_passages(indexed, query, k=3)
+    assert hits[0].passage.section.startswith(section)
+
+
+@pytest.mark.slow
+def test_report_filter_only_returns_that_report(indexed):
+    hits = search_passages(indexed, "neglect and poverty", k=5, report_ids=["hard-to-escape"])
+    assert hits
+    assert {h.passage.report_id for h in hits} == {"hard-to-escape"}
+
+
+@pytest.mark.slow
+def test_search_json_fills_the_passage_contract(indexed):
+    row = search_passages(indexed, "neglect", k=1)[0].to_json()
+    for key in ("id", "report_id", "report_title", "section", "page_start", "page_end", "text"):
+        assert key in row
+    assert row["page_start"] == 54
+    assert row["source_kind"] == "briefing"
+    assert isinstance(row["score"], float)
+
+
+@pytest.mark.slow
+def test_unknown_report_id_is_refused(indexed):
+    with pytest.raises(SearchError, match="unknown report id 'nope'"):
+        search_passages(indexed, "neglect", report_ids=["nope"])
+
+
+def test_search_without_index_says_to_ingest(settings):
+    with pytest.raises(SearchError, match="safeguarding ingest"):
+        search_passages(settings, "neglect")
