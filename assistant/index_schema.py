@@ -3,7 +3,8 @@
 Layout under <data_dir>/index/:
     current                 name of the live build (replaced atomically to switch)
     builds/<build>/         one complete build: manifest.json (written last), passages.jsonl,
-                            embeddings.npy (rows in passages.jsonl order), bm25/, chroma/ (embedded)
+                            vectors.npz (window vectors and the passage row each belongs to),
+                            bm25/, chroma/ (embedded mode)
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 SCHEMA_VERSION = 1
+# all-MiniLM-L6-v2 reads 256 word pieces (about 175 words); longer passages are embedded as
+# overlapping windows so their ends stay searchable. Dense search takes a passage's best window.
+WINDOW_WORDS = 150
+WINDOW_STRIDE = 100
 COLLECTION_PREFIX = "passages"
 
 SourceKind = Literal["report", "briefing", "document"]
@@ -76,6 +81,19 @@ class IndexManifest(BaseModel):
     embedded_passages: int = Field(0, description="How many passages were embedded (not reused).")
 
 
+def embedding_text(passage: Passage) -> str:
+    """What BM25 indexes: the heading path gives the text its context."""
+    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
+
+
+def embedding_windows(passage: Passage) -> list[str]:
+    """What is embedded: the heading path plus each window of at most WINDOW_WORDS words."""
+    words = passage.text.split()
+    starts = range(0, max(1, len(words) - WINDOW_WORDS + WINDOW_STRIDE), WINDOW_STRIDE)
+    windows = [" ".join(words[s : s + WINDOW_WORDS]) for s in starts]
+    return [f"{passage.section}\n{w}" if passage.section else w for w in windows]
+
+
 def passage_id(doc_id: str, section: str, text: str, occurrence: int = 0) -> str:
     """Stable id: the same source and the same text give the same id across builds."""
     key = f"{doc_id}\x1f{section}\x1f{' '.join(text.split())}\x1f{occurrence}"
@@ -104,6 +122,6 @@ class IndexPaths:
 
 MANIFEST_FILE = "manifest.json"
 PASSAGES_FILE = "passages.jsonl"
-EMBEDDINGS_FILE = "embeddings.npy"
+VECTORS_FILE = "vectors.npz"
 BM25_DIR = "bm25"
 CHROMA_DIR = "chroma"

@@ -76,6 +76,7 @@ class IndexStore:
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
         client = chroma_client(settings, build / CHROMA_DIR)
         self.collection: Any = client.get_collection(self.manifest.collection)
+        self.windows = int(self.collection.count())
 
     @property
     def build_id(self) -> str:
@@ -87,18 +88,18 @@ class IndexStore:
     def dense(
         self, vector: np.ndarray, k: int, report_ids: list[str] | None = None
     ) -> list[tuple[str, float]]:
-        """Nearest passages by cosine similarity: (id, similarity)."""
+        """Nearest passages by their best window's cosine similarity: (id, similarity)."""
         where = {"report_id": {"$in": report_ids}} if report_ids else None
         result = self.collection.query(
             query_embeddings=[vector.tolist()],
-            n_results=min(k, len(self.passages)),
+            n_results=min(3 * k, self.windows),
             where=where,
-            include=["distances"],
+            include=["metadatas", "distances"],
         )
-        return [
-            (pid, 1.0 - float(dist))
-            for pid, dist in zip(result["ids"][0], result["distances"][0], strict=True)
-        ]
+        best: dict[str, float] = {}
+        for meta, dist in zip(result["metadatas"][0], result["distances"][0], strict=True):
+            best.setdefault(str(meta["passage_id"]), 1.0 - float(dist))  # results come best first
+        return list(best.items())[:k]
 
     def lexical(
         self, query: str, k: int, report_ids: list[str] | None = None

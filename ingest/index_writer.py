@@ -26,14 +26,16 @@ from assistant.index_schema import (
     BM25_DIR,
     CHROMA_DIR,
     COLLECTION_PREFIX,
-    EMBEDDINGS_FILE,
     MANIFEST_FILE,
     PASSAGES_FILE,
     SCHEMA_VERSION,
+    VECTORS_FILE,
     IndexManifest,
     IndexPaths,
     Passage,
     SourceRecord,
+    embedding_text,
+    embedding_windows,
 )
 from assistant.settings import Settings
 
@@ -42,13 +44,8 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]  # (done, total) passages embedded
 
 
-def embedding_text(passage: Passage) -> str:
-    """What is embedded and BM25-indexed: the heading path gives the text its context."""
-    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
-
-
 def load_reusable(paths: IndexPaths, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Vectors of the live build by passage id, when it used the same embedder and schema."""
+    """Window vectors of the live build by passage id, if it used this embedder and schema."""
     live = paths.live_build_id()
     if live is None:
         return {}
@@ -58,10 +55,11 @@ def load_reusable(paths: IndexPaths, embedder: Embedder) -> dict[str, np.ndarray
         if manifest.embedder != embedder.name or manifest.schema_version != SCHEMA_VERSION:
             return {}
         ids = [json.loads(line)["id"] for line in (build / PASSAGES_FILE).open(encoding="utf-8")]
-        vectors = np.load(build / EMBEDDINGS_FILE)
+        with np.load(build / VECTORS_FILE) as saved:
+            vectors, owner = saved["vectors"], saved["owner"]
     except (OSError, ValueError, KeyError):
         return {}  # an unreadable live build: embed everything again
-    return dict(zip(ids, vectors, strict=False))
+    return {pid: vectors[owner == row] for row, pid in enumerate(ids)}
 
 
 def embed_passages(
@@ -70,40 +68,44 @@ def embed_passages(
     reuse: dict[str, np.ndarray],
     batch_size: int,
     progress: ProgressFn | None = None,
-) -> tuple[np.ndarray, int]:
-    """One vector per passage (reused where possible) and how many were newly embedded."""
-    vectors = np.zeros((len(passages), embedder.dimension), dtype=np.float32)
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Window vectors for all passages, the passage row of each, and how many were embedded."""
+    windows = [embedding_windows(p) for p in passages]
     todo = [i for i, p in enumerate(passages) if p.id not in reuse]
-    for i, p in enumerate(passages):
-        if p.id in reuse:
-            vectors[i] = reuse[p.id]
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
-        vectors[batch] = embedder.encode([embedding_text(passages[i]) for i in batch])
+    texts = [(i, text) for i in todo for text in windows[i]]
+    fresh: dict[int, list[np.ndarray]] = {i: [] for i in todo}
+    for start in range(0, len(texts), batch_size):
+        batch = texts[start : start + batch_size]
+        for (i, _), vector in zip(batch, embedder.encode([t for _, t in batch]), strict=True):
+            fresh[i].append(vector)
         if progress:
-            progress(min(start + batch_size, len(todo)), len(todo))
-    return vectors, len(todo)
-
-
-def _chroma_metadata(p: Passage) -> dict[str, Any]:
-    return {"report_id": p.report_id, "doc_id": p.doc_id, "source_kind": p.source_kind}
+            progress(min(start + batch_size, len(texts)), len(texts))
+    parts = [np.stack(fresh[i]) if i in fresh else reuse[p.id] for i, p in enumerate(passages)]
+    owner = np.concatenate([np.full(len(v), i, dtype=np.int32) for i, v in enumerate(parts)])
+    return np.concatenate(parts).astype(np.float32), owner, len(todo)
 
 
 def write_chroma(
-    client: Any, collection: str, passages: list[Passage], vectors: np.ndarray
+    client: Any, collection: str, passages: list[Passage], vectors: np.ndarray, owner: np.ndarray
 ) -> None:
-    """Add every passage with its vector to a new collection (embedded or on the server)."""
+    """Add every window vector, tagged with its passage, to a new collection."""
     coll = client.create_collection(
         collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
     )
     step = max(1, min(int(client.get_max_batch_size()), 1000))
-    for start in range(0, len(passages), step):
-        chunk = passages[start : start + step]
+    seen: dict[int, int] = {}
+    ids: list[str] = []
+    for row in owner.tolist():
+        seen[row] = seen.get(row, -1) + 1
+        ids.append(f"{passages[row].id}:{seen[row]}")
+    for start in range(0, len(ids), step):
+        rows = owner[start : start + step].tolist()
         coll.add(
-            ids=[p.id for p in chunk],
+            ids=ids[start : start + step],
             embeddings=vectors[start : start + step],
-            documents=[p.text for p in chunk],
-            metadatas=[_chroma_metadata(p) for p in chunk],
+            metadatas=[
+                {"passage_id": passages[r].id, "report_id": passages[r].report_id} for r in rows
+            ],
         )
 
 
@@ -164,16 +166,16 @@ def write_index(
     try:
         client = chroma_client(settings, build / CHROMA_DIR)  # fails fast if the server is down
         reuse = load_reusable(paths, embedder)
-        vectors, embedded = embed_passages(
+        vectors, owner, embedded = embed_passages(
             passages, embedder, reuse, settings.embed_batch_size, progress
         )
         with (build / PASSAGES_FILE).open("w", encoding="utf-8") as out:
             for p in passages:
                 out.write(p.model_dump_json() + "\n")
-        np.save(build / EMBEDDINGS_FILE, vectors)
+        np.savez(build / VECTORS_FILE, vectors=vectors, owner=owner)
         (build / BM25_DIR).mkdir()
         build_bm25([embedding_text(p) for p in passages], build / BM25_DIR)
-        write_chroma(client, collection, passages, vectors)
+        write_chroma(client, collection, passages, vectors, owner)
         manifest = IndexManifest(
             build_id=build_id,
             built_at=datetime.now(UTC),
