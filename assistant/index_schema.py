@@ -4,6 +4,7 @@ Layout under <data_dir>/index/:
     current                 name of the live build (replaced atomically to switch)
     builds/<build>/         one complete build: manifest.json (written last), passages.jsonl,
                             vectors.npz (window vectors and the passage row each belongs to),
+                            sentences.npz (sentence vectors, passage row, character span),
                             bm25/, chroma/ (embedded mode)
 """
 
@@ -26,6 +27,15 @@ COLLECTION_PREFIX = "passages"
 SourceKind = Literal["report", "briefing", "document"]
 
 
+def pages_label(start: int | None, end: int | None) -> str:
+    """'p. 12', 'pp. 12-13' or '' when the source has no pages."""
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return f"p. {start}"
+    return f"pp. {start}-{end}"
+
+
 class Passage(BaseModel):
     """One retrievable passage: the contract in ARCHITECTURE.md plus provenance fields."""
 
@@ -43,12 +53,7 @@ class Passage(BaseModel):
 
     @property
     def pages_label(self) -> str:
-        """'p. 12', 'pp. 12-13' or '' when the source has no pages."""
-        if self.page_start is None:
-            return ""
-        if self.page_end is None or self.page_end == self.page_start:
-            return f"p. {self.page_start}"
-        return f"pp. {self.page_start}-{self.page_end}"
+        return pages_label(self.page_start, self.page_end)
 
 
 class SourceRecord(BaseModel):
@@ -123,5 +128,6 @@ class IndexPaths:
 MANIFEST_FILE = "manifest.json"
 PASSAGES_FILE = "passages.jsonl"
 VECTORS_FILE = "vectors.npz"
+SENTENCES_FILE = "sentences.npz"
 BM25_DIR = "bm25"
 CHROMA_DIR = "chroma"

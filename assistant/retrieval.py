@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.embedder import Embedder
 from assistant.index_schema import Passage
 from assistant.store import IndexStore
@@ -43,10 +45,15 @@ class HybridRetriever:
         self.candidates = candidates
 
     def run(
-        self, query: str, k: int = 5, report_ids: list[str] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        report_ids: list[str] | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[ScoredPassage]:
         """The top `k` passages for `query`, optionally only from `report_ids`."""
-        vector = self.embedder.encode([query])[0]
+        if vector is None:
+            vector = self.embedder.encode([query])[0]
         dense = [pid for pid, _ in self.store.dense(vector, self.candidates, report_ids)]
         lexical = [pid for pid, _ in self.store.lexical(query, self.candidates, report_ids)]
         fused = reciprocal_rank_fusion([dense, lexical])[:k]

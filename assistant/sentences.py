@@ -34,3 +34,17 @@ def split_sentences(text: str) -> list[str]:
         else:
             sentences.append(piece)
     return sentences
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence in `text`, so quotes are exact substrings."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in split_sentences(text):
+        pattern = r"\s+".join(re.escape(word) for word in sentence.split())
+        match = re.compile(pattern).search(text, cursor)
+        if match is None:  # cannot happen for the splitter's own output; skip defensively
+            continue
+        spans.append((match.start(), match.end()))
+        cursor = match.end()
+    return spans

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from assistant.index_schema import (
     MANIFEST_FILE,
     PASSAGES_FILE,
     SCHEMA_VERSION,
+    SENTENCES_FILE,
     IndexManifest,
     IndexPaths,
     Passage,
@@ -63,6 +65,17 @@ def check_compatible(manifest: IndexManifest, build: Path) -> None:
         )
 
 
+@dataclass(frozen=True)
+class SentenceSet:
+    """A passage's sentences: their character spans in its text and their unit vectors."""
+
+    spans: np.ndarray  # (n, 2) start, end
+    vectors: np.ndarray  # (n, 384)
+
+    def texts(self, passage: Passage) -> list[str]:
+        return [passage.text[a:b] for a, b in self.spans.tolist()]
+
+
 class IndexStore:
     """One opened, immutable index build."""
 
@@ -73,6 +86,12 @@ class IndexStore:
         with (build / PASSAGES_FILE).open(encoding="utf-8") as lines:
             self.passages = [Passage.model_validate(json.loads(line)) for line in lines]
         self.rows = {p.id: i for i, p in enumerate(self.passages)}
+        with np.load(build / SENTENCES_FILE) as saved:
+            vectors, owner, spans = saved["vectors"], saved["owner"], saved["spans"]
+        bounds = np.searchsorted(owner, np.arange(len(self.passages) + 1))
+        self._sentences = [
+            SentenceSet(spans[a:b], vectors[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
+        ]
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
         client = chroma_client(settings, build / CHROMA_DIR)
         self.collection: Any = client.get_collection(self.manifest.collection)
@@ -81,6 +100,25 @@ class IndexStore:
     @property
     def build_id(self) -> str:
         return self.manifest.build_id
+
+    def passage(self, passage_id: str) -> Passage | None:
+        row = self.rows.get(passage_id)
+        return None if row is None else self.passages[row]
+
+    def sentences(self, passage_id: str) -> SentenceSet:
+        """The passage's sentences with the vectors computed at ingest."""
+        return self._sentences[self.rows[passage_id]]
+
+    def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and after this one in the same document."""
+        row = self.rows[passage_id]
+        doc = self.passages[row].doc_id
+        before = self.passages[row - 1] if row > 0 else None
+        after = self.passages[row + 1] if row + 1 < len(self.passages) else None
+        return (
+            before if before and before.doc_id == doc else None,
+            after if after and after.doc_id == doc else None,
+        )
 
     def report_ids(self) -> list[str]:
         return list(dict.fromkeys(p.report_id for p in self.passages))

@@ -29,6 +29,7 @@ from assistant.index_schema import (
     MANIFEST_FILE,
     PASSAGES_FILE,
     SCHEMA_VERSION,
+    SENTENCES_FILE,
     VECTORS_FILE,
     IndexManifest,
     IndexPaths,
@@ -37,6 +38,7 @@ from assistant.index_schema import (
     embedding_text,
     embedding_windows,
 )
+from assistant.sentences import sentence_spans
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,8 +46,8 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int], None]  # (done, total) passages embedded
 
 
-def load_reusable(paths: IndexPaths, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Window vectors of the live build by passage id, if it used this embedder and schema."""
+def load_reusable(paths: IndexPaths, embedder: Embedder, filename: str) -> dict[str, np.ndarray]:
+    """Vectors saved in `filename` of the live build, by passage id, if compatible."""
     live = paths.live_build_id()
     if live is None:
         return {}
@@ -55,24 +57,25 @@ def load_reusable(paths: IndexPaths, embedder: Embedder) -> dict[str, np.ndarray
         if manifest.embedder != embedder.name or manifest.schema_version != SCHEMA_VERSION:
             return {}
         ids = [json.loads(line)["id"] for line in (build / PASSAGES_FILE).open(encoding="utf-8")]
-        with np.load(build / VECTORS_FILE) as saved:
+        with np.load(build / filename) as saved:
             vectors, owner = saved["vectors"], saved["owner"]
     except (OSError, ValueError, KeyError):
         return {}  # an unreadable live build: embed everything again
     return {pid: vectors[owner == row] for row, pid in enumerate(ids)}
 
 
-def embed_passages(
+def embed_units(
     passages: list[Passage],
+    units: list[list[str]],
     embedder: Embedder,
     reuse: dict[str, np.ndarray],
     batch_size: int,
     progress: ProgressFn | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Window vectors for all passages, the passage row of each, and how many were embedded."""
-    windows = [embedding_windows(p) for p in passages]
+    """Vectors for each passage's units (windows or sentences), reusing those of unchanged
+    passages: the stacked vectors, the passage row of each, and how many passages were new."""
     todo = [i for i, p in enumerate(passages) if p.id not in reuse]
-    texts = [(i, text) for i in todo for text in windows[i]]
+    texts = [(i, text) for i in todo for text in units[i]]
     fresh: dict[int, list[np.ndarray]] = {i: [] for i in todo}
     for start in range(0, len(texts), batch_size):
         batch = texts[start : start + batch_size]
@@ -80,9 +83,32 @@ def embed_passages(
             fresh[i].append(vector)
         if progress:
             progress(min(start + batch_size, len(texts)), len(texts))
-    parts = [np.stack(fresh[i]) if i in fresh else reuse[p.id] for i, p in enumerate(passages)]
+    empty = np.zeros((0, embedder.dimension), dtype=np.float32)
+    parts = [
+        (np.stack(fresh[i]) if fresh[i] else empty) if i in fresh else reuse[p.id]
+        for i, p in enumerate(passages)
+    ]
     owner = np.concatenate([np.full(len(v), i, dtype=np.int32) for i, v in enumerate(parts)])
     return np.concatenate(parts).astype(np.float32), owner, len(todo)
+
+
+def embed_sentences(
+    passages: list[Passage],
+    embedder: Embedder,
+    reuse: dict[str, np.ndarray],
+    batch_size: int,
+    progress: ProgressFn | None = None,
+) -> dict[str, np.ndarray]:
+    """Sentence vectors, passage rows and character spans, for answer composition."""
+    spans = [sentence_spans(p.text) for p in passages]
+    units = [[p.text[a:b] for a, b in s] for p, s in zip(passages, spans, strict=True)]
+    vectors, owner, _ = embed_units(passages, units, embedder, reuse, batch_size, progress)
+    flat = [span for s in spans for span in s]
+    return {
+        "vectors": vectors,
+        "owner": owner,
+        "spans": np.array(flat, dtype=np.int32).reshape(-1, 2),
+    }
 
 
 def write_chroma(
@@ -165,14 +191,22 @@ def write_index(
     build.mkdir()
     try:
         client = chroma_client(settings, build / CHROMA_DIR)  # fails fast if the server is down
-        reuse = load_reusable(paths, embedder)
-        vectors, owner, embedded = embed_passages(
-            passages, embedder, reuse, settings.embed_batch_size, progress
-        )
+        batch = settings.embed_batch_size
+        reuse = load_reusable(paths, embedder, VECTORS_FILE)
+        windows = [embedding_windows(p) for p in passages]
+        vectors, owner, embedded = embed_units(passages, windows, embedder, reuse, batch, progress)
+        reuse = load_reusable(paths, embedder, SENTENCES_FILE)
+        sentences = embed_sentences(passages, embedder, reuse, batch, progress)
         with (build / PASSAGES_FILE).open("w", encoding="utf-8") as out:
             for p in passages:
                 out.write(p.model_dump_json() + "\n")
         np.savez(build / VECTORS_FILE, vectors=vectors, owner=owner)
+        np.savez(
+            build / SENTENCES_FILE,
+            vectors=sentences["vectors"],
+            owner=sentences["owner"],
+            spans=sentences["spans"],
+        )
         (build / BM25_DIR).mkdir()
         build_bm25([embedding_text(p) for p in passages], build / BM25_DIR)
         write_chroma(client, collection, passages, vectors, owner)

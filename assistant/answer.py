@@ -1,0 +1,205 @@
+"""Extractive answers: chosen sentences of retrieved passages, quoted word for word and cited.
+
+No language model: every sentence shown is an exact substring of the passage it cites, so the
+answer is grounded by construction. When no passage is good enough, the answer is a refusal
+with the nearest passages offered as related reading.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answer_schema import Answer, Citation
+from assistant.embedder import Embedder
+from assistant.followup import Turn, expand
+from assistant.index_schema import Passage
+from assistant.retrieval import HybridRetriever, ScoredPassage
+from assistant.store import IndexStore
+from assistant.text_features import content_terms, overlap
+
+REFUSAL = (
+    "The three reports don't appear to cover this: no passage in the index answers it. "
+    "The nearest passages are listed as related reading, not as an answer."
+)
+BRIEFING_NOTICE = (
+    "These passages come from the project's briefings, compiled from public summaries of the"
+    " reports, not from the reports' own text."
+)
+# Fixed connecting phrases, one per report: labels, never claims of their own.
+LEADS = {
+    "triennial-2014-17": "The triennial analysis of serious case reviews 2014-17",
+    "panel-annual-2018-19": "The Panel's annual report 2018 to 2019",
+    "hard-to-escape": '"It was hard to escape" (criminal exploitation review)',
+    "common-themes": "Across the three reports",
+}
+# A year range or figure in the question that no candidate passage contains means the question
+# is about something else (another period, another publication).
+SPECIFIC = re.compile(r"\b(\d{4})\s*(?:-|–|to)\s*(\d{2,4})\b|\b\d+(?:[.,]\d+)*%?")
+
+
+@dataclass(frozen=True)
+class AnswerParams:
+    """Tuned on eval/sets/dev.jsonl (see eval/README.md for the figures that chose them)."""
+
+    candidates: int = 8
+    max_sentences: int = 5
+    max_per_passage: int = 2
+    min_words: int = 5
+    margin: float = 0.12  # keep sentences scoring within this of the best
+    lexical_weight: float = 0.25
+    rank_weight: float = 0.05
+    refuse_below: float = 0.40  # best sentence similarity under which nothing answers
+    duplicate_above: float = 0.92
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: Passage
+    quote: str
+    vector: np.ndarray
+    similarity: float
+    score: float
+
+
+def specific_terms(text: str) -> set[str]:
+    """Year ranges ("2009-11") and figures ("60%", "482") in normalised form."""
+    found = set()
+    for match in SPECIFIC.finditer(text):
+        if match.group(1):
+            found.add(f"{match.group(1)}-{match.group(2)[-2:]}")
+        else:
+            found.add(match.group(0).replace(",", ""))
+    return found
+
+
+def missing_specifics(question: str, passages: list[Passage]) -> set[str]:
+    """The question's year ranges and figures that none of the passages contains."""
+    wanted = specific_terms(question)
+    if not wanted:
+        return set()
+    have = set().union(*(specific_terms(p.text) for p in passages)) if passages else set()
+    return wanted - have
+
+
+def lead_for(passage: Passage) -> str:
+    base = LEADS.get(passage.report_id, passage.report_title)
+    return f"{base} (project briefing):" if passage.source_kind == "briefing" else f"{base}:"
+
+
+class ExtractiveAnswerer:
+    """Answers a question from one index build without a language model."""
+
+    def __init__(
+        self, store: IndexStore, embedder: Embedder, params: AnswerParams | None = None
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.params = params or AnswerParams()
+        self.retriever = HybridRetriever(store, embedder)
+
+    def candidates(
+        self, query: str, vector: np.ndarray, hits: list[ScoredPassage]
+    ) -> list[Candidate]:
+        """Every sentence of the retrieved passages, scored against the query."""
+        terms = content_terms(query)
+        p = self.params
+        found: list[Candidate] = []
+        for rank, hit in enumerate(hits, start=1):
+            sentences = self.store.sentences(hit.passage.id)
+            texts = sentences.texts(hit.passage)
+            sims = sentences.vectors @ vector if len(texts) else np.zeros(0)
+            for text, sim, svec in zip(texts, sims, sentences.vectors, strict=True):
+                if len(text.split()) < p.min_words or text.startswith("(Source"):
+                    continue
+                lexical = overlap(terms, content_terms(text)) if terms else 0.0
+                score = float(sim) + p.lexical_weight * lexical + p.rank_weight / rank
+                found.append(Candidate(hit.passage, text, svec, float(sim), score))
+        return sorted(found, key=lambda c: -c.score)
+
+    def select(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best sentences: close to the top score, at most a few per passage, no repeats."""
+        p = self.params
+        chosen: list[Candidate] = []
+        per_passage: dict[str, int] = {}
+        for cand in ranked:
+            if len(chosen) == p.max_sentences or cand.score < ranked[0].score - p.margin:
+                break
+            if per_passage.get(cand.passage.id, 0) >= p.max_per_passage:
+                continue
+            if any(float(cand.vector @ c.vector) > p.duplicate_above for c in chosen):
+                continue
+            chosen.append(cand)
+            per_passage[cand.passage.id] = per_passage.get(cand.passage.id, 0) + 1
+        return chosen
+
+    def compose(self, question: str, chosen: list[Candidate]) -> tuple[str, list[Citation]]:
+        """Group the sentences by report (best first), each quoted and numbered."""
+        groups: dict[str, list[Candidate]] = {}
+        for cand in chosen:
+            groups.setdefault(lead_for(cand.passage), []).append(cand)
+        paragraphs: list[str] = []
+        citations: list[Citation] = []
+        for lead, cands in groups.items():
+            parts = [lead]
+            for cand in cands:
+                citations.append(Citation.of(len(citations) + 1, cand.passage, cand.quote))
+                parts.append(f"{cand.quote} [{len(citations)}]")
+            paragraphs.append(" ".join(parts))
+        return "\n\n".join(paragraphs), citations
+
+    def refuse(self, question: str, query: str, hits: list[ScoredPassage], why: str) -> Answer:
+        related = [
+            Citation.of(n, h.passage, self.store.sentences(h.passage.id).texts(h.passage)[0])
+            for n, h in enumerate(hits[:3], start=1)
+            if self.store.sentences(h.passage.id).texts(h.passage)
+        ]
+        return Answer(
+            question=question,
+            answer=REFUSAL,
+            refused=True,
+            related=related,
+            query=query,
+            warnings=[why],
+        )
+
+    def run(
+        self,
+        question: str,
+        report_ids: list[str] | None = None,
+        history: list[Turn] | None = None,
+    ) -> Answer:
+        """A cited extractive answer, or a refusal when the reports don't answer it."""
+        started = time.perf_counter()
+        query = expand(question, history or [])
+        vector = self.embedder.encode([query])[0]
+        hits = self.retriever.run(query, self.params.candidates, report_ids, vector)
+        retrieved = time.perf_counter()
+        ranked = self.candidates(query, vector, hits)
+        missing = missing_specifics(question, [h.passage for h in hits])
+        if not ranked or ranked[0].similarity < self.params.refuse_below:
+            answer = self.refuse(question, query, hits, "no passage is close enough")
+        elif missing:
+            why = f"the reports in the index don't mention {', '.join(sorted(missing))}"
+            answer = self.refuse(question, query, hits, why)
+        else:
+            text, citations = self.compose(question, self.select(ranked))
+            briefing = any(c.source_kind == "briefing" for c in citations)
+            answer = Answer(
+                question=question,
+                answer=text,
+                refused=False,
+                citations=citations,
+                query=query,
+                notice=BRIEFING_NOTICE if briefing else None,
+            )
+        if answer.refused and any(h.passage.source_kind == "briefing" for h in hits):
+            answer.notice = BRIEFING_NOTICE
+        answer.timings_ms = {
+            "retrieve": round((retrieved - started) * 1000, 1),
+            "answer": round((time.perf_counter() - retrieved) * 1000, 1),
+        }
+        return answer

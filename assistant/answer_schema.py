@@ -1,0 +1,61 @@
+"""The answer contract (ARCHITECTURE.md): the same from the API, `ask --json` and the UI."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.index_schema import Passage, pages_label
+
+
+class Citation(BaseModel):
+    """A numbered reference: the passage and the exact words quoted from it."""
+
+    n: int
+    passage_id: str
+    report_id: str
+    report_title: str
+    section: str
+    page_start: int | None
+    page_end: int | None
+    quote: str
+    url: str | None = None
+    source_kind: str = "report"
+
+    @classmethod
+    def of(cls, n: int, passage: Passage, quote: str) -> Citation:
+        return cls(
+            n=n,
+            passage_id=passage.id,
+            report_id=passage.report_id,
+            report_title=passage.report_title,
+            section=passage.section,
+            page_start=passage.page_start,
+            page_end=passage.page_end,
+            quote=quote,
+            url=passage.url,
+            source_kind=passage.source_kind,
+        )
+
+    def reference(self) -> str:
+        """'[1] Title, Section, p. 12' for printing under an answer."""
+        parts = [self.report_title, self.section, pages_label(self.page_start, self.page_end)]
+        return f"[{self.n}] " + ", ".join(p for p in parts if p)
+
+
+class Answer(BaseModel):
+    """An answer whose every sentence is a quote from a cited passage, or a refusal."""
+
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[Citation] = Field(
+        default_factory=list, description="Nearest passages offered as reading when refused."
+    )
+    mode: Literal["extractive", "generative"] = "extractive"
+    query: str = Field("", description="What was searched: the question, expanded if a follow-up.")
+    notice: str | None = Field(None, description="Set when passages come from briefings.")
+    warnings: list[str] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -1,0 +1,57 @@
+"""Follow-up questions: expand a short or pronoun-led question with the previous subject.
+
+Deterministic, for extractive mode: "what about for babies?" after "which children were most
+at risk?" becomes "what about for babies? (children most risk)" before retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from assistant.text_features import STOPWORDS, words
+
+LEADS = re.compile(
+    r"^\s*(and|but|also|so|what about|how about|what of|and what|same for|then|why|how come|"
+    r"is that|was that|were they|are they|did they|do they|does it|did it|who led it)\b",
+    re.IGNORECASE,
+)
+PRONOUNS = frozenset("it its they them their those these this that he she his her there".split())
+SHORT = 5  # a question of at most this many words is read as a follow-up when history exists
+
+
+class Turn(BaseModel):
+    """One earlier exchange in the conversation."""
+
+    question: str = Field(max_length=1000)
+    answer: str = Field("", max_length=20000)
+
+
+def is_follow_up(question: str) -> bool:
+    """True for short, conjunction-led or pronoun-led questions that lean on an earlier turn."""
+    tokens = words(question)
+    if len(tokens) <= SHORT or LEADS.match(question):
+        return True
+    content = [t for t in tokens if t not in STOPWORDS]
+    return any(t in PRONOUNS for t in tokens) and len(content) <= 3
+
+
+def subject(question: str) -> list[str]:
+    """The content words of a question, in order, without duplicates."""
+    kept = [w for w in words(question) if w not in STOPWORDS and w not in PRONOUNS]
+    return list(dict.fromkeys(kept))
+
+
+def expand(question: str, history: list[Turn]) -> str:
+    """The question to retrieve with: unchanged unless it is a follow-up with history."""
+    if not history or not is_follow_up(question):
+        return question
+    own = set(words(question))
+    previous: list[str] = []
+    for turn in reversed(history[-2:]):  # the last turn, and the one before if it was itself short
+        previous = subject(turn.question) + previous
+        if not is_follow_up(turn.question):
+            break
+    extra = [w for w in dict.fromkeys(previous) if w not in own]
+    return f"{question.strip()} ({' '.join(extra)})" if extra else question
