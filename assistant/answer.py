@@ -52,7 +52,7 @@ class AnswerParams:
     margin: float = 0.12  # keep sentences scoring within this of the best
     lexical_weight: float = 0.25
     rank_weight: float = 0.05
-    refuse_below: float = 0.40  # best sentence similarity under which nothing answers
+    refuse_below: float = 0.33  # best sentence or passage similarity under which nothing answers
     duplicate_above: float = 0.92
 
 
@@ -180,7 +180,8 @@ class ExtractiveAnswerer:
         retrieved = time.perf_counter()
         ranked = self.candidates(query, vector, hits)
         missing = missing_specifics(question, [h.passage for h in hits])
-        if not ranked or ranked[0].similarity < self.params.refuse_below:
+        evidence = max([c.similarity for c in ranked[:1]] + [h.similarity for h in hits[:1]])
+        if not ranked or evidence < self.params.refuse_below:
             answer = self.refuse(question, query, hits, "no passage is close enough")
         elif missing:
             why = f"the reports in the index don't mention {', '.join(sorted(missing))}"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from assistant.routers import health, reports, search
+from assistant.deps import require_api_key
+from assistant.limits import BodySizeLimit
+from assistant.routers import ask, health, passages, reports, search
 from assistant.settings import Settings, apply_offline_env, get_settings
 
 log = logging.getLogger("assistant")
@@ -26,8 +28,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
-    app.include_router(search.router)
-    app.include_router(reports.router)
+    guarded = [Depends(require_api_key)]
+    for router in (search.router, ask.router, reports.router, passages.router):
+        app.include_router(router, dependencies=guarded)
+    app.add_middleware(BodySizeLimit)
 
     @app.get("/", include_in_schema=False)
     def _root() -> RedirectResponse:

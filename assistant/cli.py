@@ -12,6 +12,7 @@ from typing import NoReturn
 
 import click
 
+from assistant.answer_schema import Answer
 from assistant.settings import apply_offline_env, get_settings
 
 
@@ -113,6 +114,70 @@ def search(query: str, k: int, report_ids: tuple[str, ...], as_json: bool) -> No
         indent = "    "
         click.echo(click.wrap_text(p.text, 100, initial_indent=indent, subsequent_indent=indent))
         click.echo()
+
+
+def print_answer(answer: Answer) -> None:
+    """The answer, its numbered references, and any notice, for a terminal."""
+    click.echo(answer.answer)
+    listed = answer.related if answer.refused else answer.citations
+    if listed:
+        click.echo("\nRelated reading:" if answer.refused else "")
+        for citation in listed:
+            click.echo(citation.reference())
+    for line in filter(None, [answer.notice, *answer.warnings]):
+        click.echo(f"\nNote: {line}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only this report.")
+@click.option(
+    "--mode",
+    type=click.Choice(["extractive", "generative"]),
+    default="extractive",
+    show_default=True,
+)
+@click.option("--compare", "side_by_side", is_flag=True, help="One answer per report.")
+@click.option("--after", "previous", multiple=True, metavar="QUESTION", help="Earlier question.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer contract as JSON.")
+def ask(
+    question: str,
+    report_ids: tuple[str, ...],
+    mode: str,
+    side_by_side: bool,
+    previous: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Answer QUESTION with quoted, cited sentences (or say the reports don't cover it)."""
+    from assistant.chroma import ChromaUnavailable
+    from assistant.followup import Turn
+    from assistant.questions import QuestionError, clean_question
+    from assistant.search import SearchError
+    from assistant.service import ask as ask_question
+    from assistant.service import compare
+
+    history = [Turn(question=q) for q in previous]
+    try:
+        question = clean_question(question)
+        if side_by_side:
+            result = compare(get_settings(), question, list(report_ids), history)
+        else:
+            answer = ask_question(get_settings(), question, list(report_ids), history, mode)  # type: ignore[arg-type]
+    except (QuestionError, SearchError, ChromaUnavailable) as exc:
+        fail(str(exc))
+    if side_by_side:
+        if as_json:
+            click.echo(result.model_dump_json(indent=2))
+            return
+        for column in result.answers:
+            click.echo(f"== {column.report_title} ==")
+            print_answer(column.answer)
+            click.echo()
+        return
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+        return
+    print_answer(answer)
 
 
 @cli.command()

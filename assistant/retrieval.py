@@ -21,6 +21,7 @@ class ScoredPassage:
     score: float
     dense_rank: int | None
     lexical_rank: int | None
+    similarity: float = 0.0  # cosine of the passage's best window to the query (0 if not dense)
 
     def to_json(self) -> dict[str, object]:
         """The passage contract's fields plus `score`."""
@@ -54,7 +55,9 @@ class HybridRetriever:
         """The top `k` passages for `query`, optionally only from `report_ids`."""
         if vector is None:
             vector = self.embedder.encode([query])[0]
-        dense = [pid for pid, _ in self.store.dense(vector, self.candidates, report_ids)]
+        dense_hits = self.store.dense(vector, self.candidates, report_ids)
+        dense = [pid for pid, _ in dense_hits]
+        similarity = dict(dense_hits)
         lexical = [pid for pid, _ in self.store.lexical(query, self.candidates, report_ids)]
         fused = reciprocal_rank_fusion([dense, lexical])[:k]
         return [
@@ -63,6 +66,7 @@ class HybridRetriever:
                 score=score,
                 dense_rank=dense.index(pid) + 1 if pid in dense else None,
                 lexical_rank=lexical.index(pid) + 1 if pid in lexical else None,
+                similarity=similarity.get(pid, 0.0),
             )
             for pid, score in fused
         ]

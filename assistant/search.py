@@ -6,26 +6,37 @@ from assistant.corpus import load_manifest
 from assistant.embedder import get_embedder
 from assistant.retrieval import HybridRetriever, ScoredPassage
 from assistant.settings import Settings
-from assistant.store import IndexUnavailable, open_store
+from assistant.store import IndexStore, IndexUnavailable, open_store
 
 
 class SearchError(Exception):
-    """The search cannot run (no index, unknown report id); the message says what to do."""
+    """The request cannot run (no index, unknown report id); the message says what to do."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def live_store(settings: Settings) -> IndexStore:
+    """The live index, or a SearchError (status 503) saying to run ingest."""
+    try:
+        return open_store(settings)
+    except IndexUnavailable as exc:
+        raise SearchError(str(exc), status=503) from exc
+
+
+def check_report_ids(settings: Settings, store: IndexStore, report_ids: list[str]) -> None:
+    """Refuse report ids that are neither in the manifest nor in the index."""
+    known = set(store.report_ids()) | set(load_manifest(settings.manifest_path).ids)
+    unknown = [r for r in report_ids if r not in known]
+    if unknown:
+        raise SearchError(f"unknown report id {unknown[0]!r}; known: {', '.join(sorted(known))}")
 
 
 def search_passages(
     settings: Settings, query: str, k: int = 5, report_ids: list[str] | None = None
 ) -> list[ScoredPassage]:
     """The top-k passages for `query` from the live index."""
-    try:
-        store = open_store(settings)
-    except IndexUnavailable as exc:
-        raise SearchError(str(exc)) from exc
-    if report_ids:
-        known = set(store.report_ids()) | set(load_manifest(settings.manifest_path).ids)
-        unknown = [r for r in report_ids if r not in known]
-        if unknown:
-            raise SearchError(
-                f"unknown report id {unknown[0]!r}; known: {', '.join(sorted(known))}"
-            )
+    store = live_store(settings)
+    check_report_ids(settings, store, report_ids or [])
     return HybridRetriever(store, get_embedder()).run(query, k=k, report_ids=report_ids or None)

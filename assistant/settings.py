@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +46,18 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_questions: bool = Field(False, description="Log question text (off: privacy).")
+    api_key: SecretStr | None = Field(None, description="When set, every /api route needs it.")
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint for generative mode, e.g. .../v1."
+    )
+    llm_model: str = Field("", description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM endpoint.")
+    llm_timeout: float = Field(20.0, ge=1, le=300, description="LLM request timeout, seconds.")
+    llm_unsupported: Literal["remove", "flag"] = Field(
+        "remove", description="Generated sentences the passages don't support: remove or flag."
+    )
 
     @model_validator(mode="after")
     def _check_chunking(self) -> Settings:
@@ -72,6 +82,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def generative_enabled(self) -> bool:
+        """True when an LLM endpoint and model are configured."""
+        return bool(self.llm_base_url and self.llm_model)
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
 
 from assistant.corpus import load_manifest
 from assistant.deps import SettingsDep, StoreDep
@@ -34,3 +35,28 @@ def reports(settings: SettingsDep, store: StoreDep) -> dict[str, object]:
         "reports": items,
         "notice": BRIEFING_NOTICE if from_briefings else None,
     }
+
+
+class SectionOut(BaseModel):
+    section: str
+    page_start: int | None
+    passages: int
+    first_passage_id: str
+
+
+@router.get("/reports/{report_id}/sections")
+def sections(report_id: str, store: StoreDep) -> list[SectionOut]:
+    """The report's sections in reading order, with where each starts."""
+    found: dict[str, SectionOut] = {}
+    for p in store.passages:
+        if p.report_id != report_id:
+            continue
+        if p.section in found:
+            found[p.section].passages += 1
+        else:
+            found[p.section] = SectionOut(
+                section=p.section, page_start=p.page_start, passages=1, first_passage_id=p.id
+            )
+    if not found:
+        raise HTTPException(status_code=404, detail=f"report {report_id!r} is not in the index")
+    return list(found.values())

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field, field_validator
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
-from assistant.deps import SettingsDep
+from assistant.deps import SettingsDep, raise_http
+from assistant.questions import Question
 from assistant.search import SearchError, search_passages
 
 router = APIRouter(prefix="/api", tags=["search"])
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000)
+    query: Question
     k: int = Field(5, ge=1, le=50)
     report_ids: list[str] = Field(default_factory=list, max_length=10)
-
-    @field_validator("query")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the query is empty")
-        return value
 
 
 class PassageOut(BaseModel):
@@ -43,6 +37,5 @@ def search(body: SearchRequest, settings: SettingsDep) -> list[PassageOut]:
     try:
         hits = search_passages(settings, body.query, k=body.k, report_ids=body.report_ids)
     except SearchError as exc:
-        status = 503 if "ingest" in str(exc) else 422
-        raise HTTPException(status_code=status, detail=str(exc)) from exc
+        raise raise_http(exc) from exc
     return [PassageOut.model_validate(hit.to_json()) for hit in hits]

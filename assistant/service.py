@@ -1,0 +1,105 @@
+"""Answering entry points shared by the API, the CLI and the UI: ask, stream, compare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel
+
+from assistant.answer import ExtractiveAnswerer
+from assistant.answer_schema import Answer
+from assistant.corpus import load_manifest
+from assistant.embedder import get_embedder
+from assistant.followup import Turn
+from assistant.search import SearchError, check_report_ids, live_store
+from assistant.settings import Settings
+
+Mode = Literal["extractive", "generative"]
+
+
+class ReportAnswer(BaseModel):
+    """One column of a comparison: a report and its answer to the question."""
+
+    report_id: str
+    report_title: str
+    answer: Answer
+
+
+class Comparison(BaseModel):
+    """The same question answered once per report, side by side."""
+
+    question: str
+    answers: list[ReportAnswer]
+
+
+def _answerer(settings: Settings, mode: Mode):  # type: ignore[no-untyped-def]
+    store = live_store(settings)
+    if mode == "generative":
+        if not getattr(settings, "generative_enabled", False):
+            raise SearchError(
+                "generative mode is not configured: set SAFEGUARDING_LLM_BASE_URL and"
+                " SAFEGUARDING_LLM_MODEL"
+            )
+        from assistant.generative import GenerativeAnswerer
+
+        return store, GenerativeAnswerer(store, get_embedder(), settings)
+    return store, ExtractiveAnswerer(store, get_embedder())
+
+
+def ask(
+    settings: Settings,
+    question: str,
+    report_ids: list[str] | None = None,
+    history: list[Turn] | None = None,
+    mode: Mode = "extractive",
+) -> Answer:
+    """A cited answer (or a refusal) to `question`."""
+    store, answerer = _answerer(settings, mode)
+    check_report_ids(settings, store, report_ids or [])
+    answer: Answer = answerer.run(question, report_ids or None, history or [])
+    return answer
+
+
+def ask_stream(
+    settings: Settings,
+    question: str,
+    report_ids: list[str] | None = None,
+    history: list[Turn] | None = None,
+    mode: Mode = "extractive",
+) -> Iterator[dict[str, object]]:
+    """Events for server-sent streaming: tokens (generative mode), then the checked answer."""
+    store, answerer = _answerer(settings, mode)
+    check_report_ids(settings, store, report_ids or [])
+    if mode == "generative":
+        yield from answerer.stream(question, report_ids or None, history or [])
+        return
+    answer = answerer.run(question, report_ids or None, history or [])
+    yield {"event": "answer", "data": answer.model_dump(mode="json")}
+
+
+def compare(
+    settings: Settings,
+    question: str,
+    report_ids: list[str] | None = None,
+    history: list[Turn] | None = None,
+) -> Comparison:
+    """The question answered separately from each report (extractive), in manifest order."""
+    store, answerer = _answerer(settings, "extractive")
+    check_report_ids(settings, store, report_ids or [])
+    manifest = load_manifest(settings.manifest_path)
+    indexed = set(store.report_ids())
+    wanted = [
+        r for r in manifest.reports if r.id in indexed and (not report_ids or r.id in report_ids)
+    ]
+    return Comparison(
+        question=question,
+        answers=[
+            ReportAnswer(
+                report_id=r.id,
+                report_title=r.title,
+                answer=answerer.run(question, [r.id], history or []),
+            )
+            for r in wanted
+        ],
+    )

@@ -1,0 +1,105 @@
+"""Extractive answers on a real index: quotes, citations, grouping, refusal, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import ExtractiveAnswerer, missing_specifics, specific_terms
+from assistant.followup import Turn, expand, is_follow_up
+from assistant.store import open_store
+from ingest.pipeline import run_ingest
+
+
+@pytest.fixture
+def answerer(settings, embedder) -> ExtractiveAnswerer:
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    return ExtractiveAnswerer(open_store(settings), embedder)
+
+
+def test_specific_terms_normalise_year_ranges_and_figures():
+    assert specific_terms("the 2009-11 and 2014 to 2017 reviews, 60% and 1,500") == {
+        "2009-11",
+        "2014-17",
+        "60%",
+        "1500",
+    }
+
+
+def test_follow_up_detection_and_expansion():
+    history = [Turn(question="What does the exploitation review say about critical moments?")]
+    assert is_follow_up("what about for babies?")
+    assert is_follow_up("and were they known to services?")
+    assert not is_follow_up("What does the triennial analysis say about neglect and poverty?")
+    assert expand("which examples are given?", history) == (
+        "which examples are given? (exploitation critical moments)"
+    )
+    assert expand("which examples are given?", []) == "which examples are given?"
+
+
+@pytest.mark.slow
+def test_answer_quotes_passages_word_for_word_with_valid_citations(answerer):
+    answer = answerer.run("What is poverty blindness?")
+    assert not answer.refused
+    assert 1 <= len(answer.citations) <= 5
+    for citation in answer.citations:
+        passage = answerer.store.passage(citation.passage_id)
+        assert passage is not None
+        assert citation.quote in passage.text
+        assert f"{citation.quote} [{citation.n}]" in answer.answer
+        assert citation.section == passage.section
+    assert answer.citations[0].section == "3 Neglect > Poverty blindness"
+    assert answer.answer.startswith("The triennial analysis of serious case reviews 2014-17")
+    assert "briefings" in (answer.notice or "")
+
+
+@pytest.mark.slow
+def test_answer_groups_sentences_by_report(answerer):
+    answer = answerer.run("What do the reports say about neglect and about critical moments?")
+    reports = [c.report_id for c in answer.citations]
+    assert set(reports) == {"triennial-2014-17", "hard-to-escape"}
+    # one paragraph per report, so citations of a report are contiguous
+    assert reports == sorted(reports, key=reports.index)
+    assert answer.answer.count("\n\n") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "How do I reset my email password?",
+        "What share of the 2009-11 serious case reviews involved neglect?",
+    ],
+)
+def test_off_topic_and_other_period_questions_are_refused(answerer, question):
+    answer = answerer.run(question)
+    assert answer.refused
+    assert answer.citations == []
+    assert "don't appear to cover" in answer.answer
+    assert answer.related, "the nearest passages are offered as reading"
+
+
+@pytest.mark.slow
+def test_missing_specific_figure_triggers_refusal_reason(answerer):
+    store = answerer.store
+    assert missing_specifics("neglect in 2009-11", store.passages) == {"2009-11"}
+    answer = answerer.run("What share of the 2009-11 serious case reviews involved neglect?")
+    assert any("2009-11" in w for w in answer.warnings)
+
+
+@pytest.mark.slow
+def test_follow_up_resolves_with_history_and_not_without(answerer):
+    history = [Turn(question="What does the exploitation review say about critical moments?")]
+    with_history = answerer.run("which examples are given?", history=history)
+    without = answerer.run("which examples are given?")
+    assert with_history.query.endswith("(exploitation critical moments)")
+    assert not with_history.refused
+    assert "exclusion" in with_history.answer
+    assert without.refused or "exclusion" not in without.answer
+
+
+@pytest.mark.slow
+def test_report_filter_limits_the_answer(answerer):
+    answer = answerer.run("What does the review say about moving a child away?", ["hard-to-escape"])
+    assert {c.report_id for c in answer.citations} == {"hard-to-escape"}
+    assert answer.timings_ms["retrieve"] >= 0 and answer.timings_ms["answer"] >= 0
