@@ -19,7 +19,13 @@ from assistant.followup import Turn, expand
 from assistant.index_schema import Passage
 from assistant.retrieval import HybridRetriever, ScoredPassage
 from assistant.store import IndexStore
-from assistant.text_features import content_terms, overlap
+from assistant.text_features import (
+    asks_for_quantity,
+    content_terms,
+    has_quantity,
+    names,
+    overlap,
+)
 
 REFUSAL = (
     "The three reports don't appear to cover this: no passage in the index answers it. "
@@ -54,6 +60,8 @@ class AnswerParams:
     rank_weight: float = 0.05
     refuse_below: float = 0.33  # best sentence or passage similarity under which nothing answers
     duplicate_above: float = 0.92
+    figure_bonus: float = 0.1  # for sentences with a figure when the question asks for one
+    gap_lead: float = 0.05  # a "not in the summaries" sentence must lead others by this to refuse
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,20 @@ def missing_specifics(question: str, passages: list[Passage]) -> set[str]:
     return wanted - have
 
 
+# Sentences in which a briefing says the public summaries do not give something: quoting one is
+# the honest "the reports (as summarised) don't say", so the answer becomes a refusal.
+GAP = re.compile(
+    r"\b(?:do|does|did) not (?:give|report|say|state|show|name|include|describe)|"
+    r"\bnot (?:found|known|confirmed|available|reported)\b|could not see|\bunknown\b",
+    re.IGNORECASE,
+)
+
+
+def unknown_names(question: str, vocabulary: frozenset[str]) -> set[str]:
+    """Names and acronyms in the question that occur nowhere in the corpus (GDPR, Scotland)."""
+    return {n for n in names(question) if n not in vocabulary and n.rstrip("s") not in vocabulary}
+
+
 def lead_for(passage: Passage) -> str:
     base = LEADS.get(passage.report_id, passage.report_title)
     return f"{base} (project briefing):" if passage.source_kind == "briefing" else f"{base}:"
@@ -106,6 +128,7 @@ class ExtractiveAnswerer:
     ) -> list[Candidate]:
         """Every sentence of the retrieved passages, scored against the query."""
         terms = content_terms(query)
+        wants_figure = asks_for_quantity(query)
         p = self.params
         found: list[Candidate] = []
         for rank, hit in enumerate(hits, start=1):
@@ -117,6 +140,8 @@ class ExtractiveAnswerer:
                     continue
                 lexical = overlap(terms, content_terms(text)) if terms else 0.0
                 score = float(sim) + p.lexical_weight * lexical + p.rank_weight / rank
+                if wants_figure and has_quantity(text):
+                    score += p.figure_bonus
                 found.append(Candidate(hit.passage, text, svec, float(sim), score))
         return sorted(found, key=lambda c: -c.score)
 
@@ -151,6 +176,26 @@ class ExtractiveAnswerer:
             paragraphs.append(" ".join(parts))
         return "\n\n".join(paragraphs), citations
 
+    def refusal_reason(
+        self, question: str, ranked: list[Candidate], hits: list[ScoredPassage]
+    ) -> str | None:
+        """Why nothing retrieved answers the question, or None when something does."""
+        evidence = max([c.similarity for c in ranked[:1]] + [h.similarity for h in hits[:1]])
+        if not ranked or evidence < self.params.refuse_below:
+            return "no passage is close enough to the question"
+        unknown = unknown_names(question, self.store.vocabulary)
+        missing = missing_specifics(question, [h.passage for h in hits])
+        if unknown or missing:
+            return f"the reports in the index don't mention {', '.join(sorted(unknown | missing))}"
+        best = self.select(ranked)
+        others = [c.score for c in ranked if not GAP.search(c.quote)]
+        lead = best[0].score - others[0] if others else 1.0
+        if GAP.search(best[0].quote) and lead > self.params.gap_lead:
+            return "the sources say this is not in the public summaries of the reports"
+        if asks_for_quantity(question) and not any(has_quantity(c.quote) for c in best):
+            return "the question asks for a figure and no passage close to it gives one"
+        return None
+
     def refuse(self, question: str, query: str, hits: list[ScoredPassage], why: str) -> Answer:
         related = [
             Citation.of(n, h.passage, self.store.sentences(h.passage.id).texts(h.passage)[0])
@@ -179,12 +224,8 @@ class ExtractiveAnswerer:
         hits = self.retriever.run(query, self.params.candidates, report_ids, vector)
         retrieved = time.perf_counter()
         ranked = self.candidates(query, vector, hits)
-        missing = missing_specifics(question, [h.passage for h in hits])
-        evidence = max([c.similarity for c in ranked[:1]] + [h.similarity for h in hits[:1]])
-        if not ranked or evidence < self.params.refuse_below:
-            answer = self.refuse(question, query, hits, "no passage is close enough")
-        elif missing:
-            why = f"the reports in the index don't mention {', '.join(sorted(missing))}"
+        why = self.refusal_reason(question, ranked, hits)
+        if why:
             answer = self.refuse(question, query, hits, why)
         else:
             text, citations = self.compose(question, self.select(ranked))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, cast
 
 import click
 
@@ -69,7 +69,7 @@ def ingest(sources: tuple[str, ...], quiet: bool, if_missing: bool) -> None:
     """Parse, chunk and embed the sources into a new index, then switch to it."""
     from assistant.chroma import ChromaUnavailable
     from assistant.index_schema import IndexPaths
-    from assistant.progress import embedding_progress
+    from assistant.progress import task_progress
     from ingest.errors import IngestError
     from ingest.pipeline import run_ingest
 
@@ -79,7 +79,7 @@ def ingest(sources: tuple[str, ...], quiet: bool, if_missing: bool) -> None:
         click.echo(f"Index {live} is present in {settings.index_dir}; not rebuilding.")
         return
     try:
-        with embedding_progress(enabled=not quiet) as progress:
+        with task_progress("Embedding", enabled=not quiet) as progress:
             summary = run_ingest(settings, list(sources), announce=click.echo, progress=progress)
     except (IngestError, ChromaUnavailable) as exc:
         fail(f"{exc} (the live index is unchanged)")
@@ -197,6 +197,111 @@ def serve(host: str | None, port: int | None) -> None:
         log_level=settings.log_level.lower(),
         access_log=settings.log_questions,
     )
+
+
+@cli.group(name="eval")
+def eval_group() -> None:
+    """Measure grounding: question sets, metrics, reports (the `eval` package)."""
+
+
+@eval_group.command(name="run")
+@click.option(
+    "--set",
+    "set_name",
+    default="dev",
+    show_default=True,
+    help="dev, test, reports or a .jsonl path.",
+)
+@click.option("--mode", type=click.Choice(["extractive", "generative"]), default="extractive")
+@click.option(
+    "--corpus",
+    type=click.Choice(["briefings", "large", "live"]),
+    default=None,
+    help="Index to run on (default: briefings; live for --set reports).",
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Where reports go.")
+@click.option("--baselines", is_flag=True, help="Also score BM25 and a plain llama-index index.")
+def eval_run(
+    set_name: str, mode: str, corpus: str | None, out_dir: Path | None, baselines: bool
+) -> None:
+    """Run a question set and write results.json, report.md and report.html."""
+    from datetime import UTC, datetime
+
+    from assistant.progress import task_progress
+    from eval.corpora import CorpusName
+    from eval.questions import EvalError
+    from eval.runner import reports_skip_reason, run_set
+
+    settings = get_settings()
+    corpus = corpus or ("live" if set_name == "reports" else "briefings")
+    if set_name == "reports" and (reason := reports_skip_reason(settings)):
+        click.echo(f"Skipped the reports set: {reason}")
+        return
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    out_dir = out_dir or settings.data_dir / "eval-runs" / f"{stamp}-{set_name}-{mode}"
+    try:
+        with task_progress("Questions") as progress:
+            results = run_set(
+                settings,
+                set_name,
+                mode=mode,
+                corpus=cast(CorpusName, corpus),
+                out_dir=out_dir,
+                baselines=baselines,
+                announce=click.echo,
+                progress=progress,
+            )
+    except EvalError as exc:
+        fail(str(exc))
+    from eval.report import fmt
+
+    overall = results["metrics"]["overall"]
+    for key in EVAL_HEADLINE:
+        click.echo(f"{key:<22} {fmt(key, overall.get(key))}")
+    click.echo(f"judge accuracy         {results['run']['judge']['accuracy']}")
+    click.echo(f"Reports written to {out_dir}")
+
+
+EVAL_HEADLINE = (
+    "n",
+    "hit@5",
+    "mrr@10",
+    "ndcg@10",
+    "words_to_answer_median",
+    "fact_recall",
+    "citation_precision",
+    "citation_recall",
+    "unsupported_rate",
+    "refusal_f1",
+    "false_refusal_rate",
+    "false_answer_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
+
+
+@eval_group.command(name="compare")
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+def eval_compare(run_a: Path, run_b: Path) -> None:
+    """Metric deltas between two runs, and the questions whose outcome changed."""
+    from eval.compare import compare_runs, load_run
+
+    try:
+        click.echo(compare_runs(load_run(run_a), load_run(run_b)))
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@eval_group.command(name="judge")
+def eval_judge() -> None:
+    """The support judge's accuracy on its hand-labelled file, and a threshold sweep."""
+    from assistant.embedder import get_embedder
+    from eval.judge import judge_accuracy, sweep_threshold
+
+    click.echo(judge_accuracy(get_embedder()))
+    for threshold, accuracy in sweep_threshold(get_embedder()):
+        click.echo(f"threshold {threshold:.2f}: accuracy {accuracy:.3f}")
 
 
 def main() -> None:

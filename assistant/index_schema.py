@@ -3,7 +3,6 @@
 Layout under <data_dir>/index/:
     current                 name of the live build (replaced atomically to switch)
     builds/<build>/         one complete build: manifest.json (written last), passages.jsonl,
-                            vectors.npz (window vectors and the passage row each belongs to),
                             sentences.npz (sentence vectors, passage row, character span),
                             bm25/, chroma/ (embedded mode)
 """
@@ -18,10 +17,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 SCHEMA_VERSION = 1
-# all-MiniLM-L6-v2 reads 256 word pieces (about 175 words); longer passages are embedded as
-# overlapping windows so their ends stay searchable. Dense search takes a passage's best window.
-WINDOW_WORDS = 150
-WINDOW_STRIDE = 100
+# Passages are embedded sentence by sentence: all-MiniLM-L6-v2 reads only 256 word pieces (about
+# 175 words), and sentence vectors serve dense search (a passage scores by its best sentence),
+# answer composition and the support judge, so each word is encoded once.
 COLLECTION_PREFIX = "passages"
 
 SourceKind = Literal["report", "briefing", "document"]
@@ -91,14 +89,6 @@ def embedding_text(passage: Passage) -> str:
     return f"{passage.section}\n{passage.text}" if passage.section else passage.text
 
 
-def embedding_windows(passage: Passage) -> list[str]:
-    """What is embedded: the heading path plus each window of at most WINDOW_WORDS words."""
-    words = passage.text.split()
-    starts = range(0, max(1, len(words) - WINDOW_WORDS + WINDOW_STRIDE), WINDOW_STRIDE)
-    windows = [" ".join(words[s : s + WINDOW_WORDS]) for s in starts]
-    return [f"{passage.section}\n{w}" if passage.section else w for w in windows]
-
-
 def passage_id(doc_id: str, section: str, text: str, occurrence: int = 0) -> str:
     """Stable id: the same source and the same text give the same id across builds."""
     key = f"{doc_id}\x1f{section}\x1f{' '.join(text.split())}\x1f{occurrence}"
@@ -127,7 +117,6 @@ class IndexPaths:
 
 MANIFEST_FILE = "manifest.json"
 PASSAGES_FILE = "passages.jsonl"
-VECTORS_FILE = "vectors.npz"
 SENTENCES_FILE = "sentences.npz"
 BM25_DIR = "bm25"
 CHROMA_DIR = "chroma"

@@ -1,4 +1,4 @@
-"""A rich progress bar for embedding, as a (done, total) callback."""
+"""A rich progress bar driven by a (done, total) callback: ingest, evaluation."""
 
 from __future__ import annotations
 
@@ -9,19 +9,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 @contextmanager
-def embedding_progress(enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """Yields a callback(done, total) that drives a bar, or None when disabled."""
+def task_progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A (done, total) progress callback with a bar labelled `label`."""
     if not enabled:
         yield None
         return
-    columns = (
-        TextColumn("Embedding passages"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("embed", total=None)
+        task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

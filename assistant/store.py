@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from assistant.index_schema import (
     Passage,
 )
 from assistant.settings import Settings
+from assistant.text_features import words
 
 
 class IndexUnavailable(Exception):
@@ -95,11 +97,16 @@ class IndexStore:
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
         client = chroma_client(settings, build / CHROMA_DIR)
         self.collection: Any = client.get_collection(self.manifest.collection)
-        self.windows = int(self.collection.count())
+        self.vectors = int(self.collection.count())
 
     @property
     def build_id(self) -> str:
         return self.manifest.build_id
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every lower-cased word of the corpus (passage text and headings)."""
+        return frozenset(w for p in self.passages for w in words(f"{p.section} {p.text}"))
 
     def passage(self, passage_id: str) -> Passage | None:
         row = self.rows.get(passage_id)
@@ -126,11 +133,11 @@ class IndexStore:
     def dense(
         self, vector: np.ndarray, k: int, report_ids: list[str] | None = None
     ) -> list[tuple[str, float]]:
-        """Nearest passages by their best window's cosine similarity: (id, similarity)."""
+        """Nearest passages by their best sentence's cosine similarity: (id, similarity)."""
         where = {"report_id": {"$in": report_ids}} if report_ids else None
         result = self.collection.query(
             query_embeddings=[vector.tolist()],
-            n_results=min(3 * k, self.windows),
+            n_results=min(8 * k, self.vectors),
             where=where,
             include=["metadatas", "distances"],
         )

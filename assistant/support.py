@@ -14,7 +14,18 @@ import numpy as np
 
 from assistant.embedder import Embedder
 from assistant.sentences import split_sentences
-from assistant.text_features import content_terms, has_negation, numbers, overlap
+from assistant.text_features import (
+    ANTONYMS,
+    KEY_TERMS,
+    QUANTIFIERS,
+    content_terms,
+    has_negation,
+    negated_words,
+    numbers,
+    overlap,
+    proper_nouns,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class Support:
     overlap: float
     missing_numbers: tuple[str, ...]
     negation_mismatch: bool
+    new_terms: tuple[str, ...] = ()  # key terms, names, quantifiers or antonyms not in the passage
 
     @property
     def reason(self) -> str:
@@ -41,7 +53,30 @@ class Support:
             return f"numbers not in the passage: {', '.join(self.missing_numbers)}"
         if self.negation_mismatch:
             return "negation differs from the passage"
+        if self.new_terms:
+            return f"terms not in the passage: {', '.join(self.new_terms)}"
         return f"score {self.score:.2f}"
+
+
+def new_terms(sentence: str, passage: str, aligned: str) -> tuple[str, ...]:
+    """Words that change a fact: key terms, names and quantifiers absent from the passage, and
+    antonyms of words in the closest passage sentence."""
+    said = set(words(sentence))
+    have = set(words(passage))
+    found = {w for w in said & (KEY_TERMS | QUANTIFIERS) if w not in have}
+    found |= {n for n in proper_nouns(sentence) if n not in have}
+    close = set(words(aligned))
+    found |= {w for w in said if ANTONYMS.get(w) in close and w not in close}
+    return tuple(sorted(found))
+
+
+def negation_differs(sentence: str, aligned: str) -> bool:
+    """A negation the passage lacks, or a negated passage phrase the sentence states plainly."""
+    if has_negation(sentence) and not has_negation(aligned):
+        return True
+    if has_negation(aligned) and not has_negation(sentence):
+        return bool(negated_words(aligned) & set(words(sentence)))
+    return False
 
 
 class SupportJudge:
@@ -68,8 +103,9 @@ class SupportJudge:
         similarity = float(sims[best])
         share = overlap(content_terms(sentence), content_terms(passage))
         missing = tuple(sorted(numbers(sentence) - numbers(passage)))
-        negation = has_negation(sentence) != has_negation(pieces[best])
+        negation = negation_differs(sentence, pieces[best])
+        changed = new_terms(sentence, passage, pieces[best])
         p = self.params
         score = p.similarity_weight * similarity + p.overlap_weight * share
-        supported = score >= p.threshold and not missing and not negation
-        return Support(supported, score, similarity, share, missing, negation)
+        supported = score >= p.threshold and not missing and not negation and not changed
+        return Support(supported, score, similarity, share, missing, negation, changed)

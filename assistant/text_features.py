@@ -51,3 +51,77 @@ def has_negation(text: str) -> bool:
 def overlap(part: set[str], whole: set[str]) -> float:
     """Share of `part` found in `whole` (1.0 for an empty part)."""
     return len(part & whole) / len(part) if part else 1.0
+
+
+_QUANTIFIER_WORDS = "all every always never none entire entirely whole only everyone everybody"
+QUANTIFIERS = frozenset(_QUANTIFIER_WORDS.split())
+# Terms whose swap changes a safeguarding fact: harm types, people, agencies, places of harm.
+_KEY_TERM_TEXT = """physical sexual emotional neglect abuse substance alcohol drug drugs domestic
+violence housing health police school schools education social care babies baby infants infant
+teenagers teenage adolescents adolescent parents fathers mothers missing exclusion excluded arrest
+injury suicide gangs gang knife poverty mental death deaths died killed harm"""
+KEY_TERMS = frozenset(_KEY_TERM_TEXT.split())
+ANTONYMS = {
+    "high": "low",
+    "low": "high",
+    "higher": "lower",
+    "lower": "higher",
+    "more": "fewer",
+    "fewer": "more",
+    "most": "least",
+    "least": "most",
+    "rose": "fell",
+    "fell": "rose",
+    "increase": "decrease",
+    "decrease": "increase",
+    "increased": "decreased",
+    "decreased": "increased",
+    "rising": "falling",
+    "falling": "rising",
+    "good": "poor",
+    "poor": "good",
+    "well": "badly",
+    "badly": "well",
+    "strong": "weak",
+    "weak": "strong",
+}
+CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+
+
+def proper_nouns(text: str) -> set[str]:
+    """Capitalised words that are not sentence-initial (names of people, places, bodies)."""
+    return {m.group(0).lower() for m in CAPITALISED.finditer(text.strip())}
+
+
+def negated_words(text: str) -> set[str]:
+    """The word after each negation ("not completed" -> "completed")."""
+    tokens = words(text)
+    return {b for a, b in zip(tokens, tokens[1:], strict=False) if a in NEGATIONS}
+
+
+ACRONYM = re.compile(r"\b[A-Z]{2,}s?\b")
+QUANTITY = re.compile(
+    r"\b(how many|how much|how often|what (?:share|percentage|proportion|number|fraction)|"
+    r"what per ?cent)\b",
+    re.IGNORECASE,
+)
+
+
+def names(text: str) -> set[str]:
+    """Proper nouns and acronyms (GDPR, Scotland), lower-cased, that a question is about."""
+    return proper_nouns(text) | {m.group(0).lower().rstrip("s") for m in ACRONYM.finditer(text)}
+
+
+def asks_for_quantity(text: str) -> bool:
+    return bool(QUANTITY.search(text))
+
+
+QUANTITY_WORDS = re.compile(
+    r"\d|\b(half|third|thirds|quarter|quarters|majority|minority|most|few|dozen|hundreds?)\b",
+    re.IGNORECASE,
+)
+
+
+def has_quantity(text: str) -> bool:
+    """A figure in digits or words ("75%", "three-quarters", "more than half")."""
+    return bool(QUANTITY_WORDS.search(text))

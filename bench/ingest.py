@@ -18,12 +18,12 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from assistant.embedder import get_embedder
-from assistant.index_schema import embedding_windows
+from assistant.sentences import split_sentences
 from assistant.settings import PROJECT_ROOT, Settings, apply_offline_env
+from eval.synthetic_report import make_report_pdf
 from ingest.chunk import ChunkParams, ChunkSource, chunk_blocks
 from ingest.parse import parse_file
 from ingest.pipeline import run_ingest
-from tests.fixtures.report_pdf import make_report_pdf
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
@@ -71,15 +71,16 @@ def bench_embedding(settings: Settings) -> dict[str, float]:
         doc = parse_file(path)
         source = ChunkSource(path.stem, path.stem, doc.title, "briefing")
         passages += chunk_blocks(doc.blocks, source, params)
-    texts = [w for p in passages for w in embedding_windows(p)]
+    texts = [s for p in passages for s in split_sentences(p.text)]
     _, bare_s = timed(embedder.encode, texts)
     words = sum(len(t.split()) for t in texts)
     return {
         "model_load_s": round(load_s, 2),
         "passages": len(passages),
-        "windows": len(texts),
+        "sentences": len(texts),
         "mean_words": round(words / len(texts)),
-        "windows_per_s": round(len(texts) / bare_s, 1),
+        "sentences_per_s": round(len(texts) / bare_s, 1),
+        "words_per_s": round(sum(len(t.split()) for t in texts) / bare_s),
     }
 
 

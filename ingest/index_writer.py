@@ -30,13 +30,11 @@ from assistant.index_schema import (
     PASSAGES_FILE,
     SCHEMA_VERSION,
     SENTENCES_FILE,
-    VECTORS_FILE,
     IndexManifest,
     IndexPaths,
     Passage,
     SourceRecord,
     embedding_text,
-    embedding_windows,
 )
 from assistant.sentences import sentence_spans
 from assistant.settings import Settings
@@ -72,8 +70,8 @@ def embed_units(
     batch_size: int,
     progress: ProgressFn | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Vectors for each passage's units (windows or sentences), reusing those of unchanged
-    passages: the stacked vectors, the passage row of each, and how many passages were new."""
+    """Vectors for each passage's units (its sentences), reusing those of unchanged passages:
+    the stacked vectors, the passage row of each, and how many passages were new."""
     todo = [i for i, p in enumerate(passages) if p.id not in reuse]
     texts = [(i, text) for i in todo for text in units[i]]
     fresh: dict[int, list[np.ndarray]] = {i: [] for i in todo}
@@ -98,23 +96,20 @@ def embed_sentences(
     reuse: dict[str, np.ndarray],
     batch_size: int,
     progress: ProgressFn | None = None,
-) -> dict[str, np.ndarray]:
-    """Sentence vectors, passage rows and character spans, for answer composition."""
+) -> tuple[dict[str, np.ndarray], int]:
+    """Sentence vectors, passage rows and character spans, and how many passages were new."""
     spans = [sentence_spans(p.text) for p in passages]
     units = [[p.text[a:b] for a, b in s] for p, s in zip(passages, spans, strict=True)]
-    vectors, owner, _ = embed_units(passages, units, embedder, reuse, batch_size, progress)
+    vectors, owner, embedded = embed_units(passages, units, embedder, reuse, batch_size, progress)
     flat = [span for s in spans for span in s]
-    return {
-        "vectors": vectors,
-        "owner": owner,
-        "spans": np.array(flat, dtype=np.int32).reshape(-1, 2),
-    }
+    spans_array = np.array(flat, dtype=np.int32).reshape(-1, 2)
+    return {"vectors": vectors, "owner": owner, "spans": spans_array}, embedded
 
 
 def write_chroma(
     client: Any, collection: str, passages: list[Passage], vectors: np.ndarray, owner: np.ndarray
 ) -> None:
-    """Add every window vector, tagged with its passage, to a new collection."""
+    """Add every sentence vector, tagged with its passage, to a new collection."""
     coll = client.create_collection(
         collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
     )
@@ -192,15 +187,11 @@ def write_index(
     try:
         client = chroma_client(settings, build / CHROMA_DIR)  # fails fast if the server is down
         batch = settings.embed_batch_size
-        reuse = load_reusable(paths, embedder, VECTORS_FILE)
-        windows = [embedding_windows(p) for p in passages]
-        vectors, owner, embedded = embed_units(passages, windows, embedder, reuse, batch, progress)
         reuse = load_reusable(paths, embedder, SENTENCES_FILE)
-        sentences = embed_sentences(passages, embedder, reuse, batch, progress)
+        sentences, embedded = embed_sentences(passages, embedder, reuse, batch, progress)
         with (build / PASSAGES_FILE).open("w", encoding="utf-8") as out:
             for p in passages:
                 out.write(p.model_dump_json() + "\n")
-        np.savez(build / VECTORS_FILE, vectors=vectors, owner=owner)
         np.savez(
             build / SENTENCES_FILE,
             vectors=sentences["vectors"],
@@ -209,7 +200,7 @@ def write_index(
         )
         (build / BM25_DIR).mkdir()
         build_bm25([embedding_text(p) for p in passages], build / BM25_DIR)
-        write_chroma(client, collection, passages, vectors, owner)
+        write_chroma(client, collection, passages, sentences["vectors"], sentences["owner"])
         manifest = IndexManifest(
             build_id=build_id,
             built_at=datetime.now(UTC),

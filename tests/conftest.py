@@ -55,8 +55,8 @@ poor hygiene, dirty clothes and poor dental care can stop registering as concern
 EXPLOITATION = """## 8 Critical moments
 <!-- page: 29 -->
 
-The review stresses recognising the signs of a critical moment in a child's life, such as
-school exclusion, arrest or injury. (Source: local press.)
+The criminal exploitation review stresses recognising the signs of a critical moment in a
+child's life, such as school exclusion, arrest or injury. (Source: local press.)
 
 ## 10 Acknowledging and managing risk
 <!-- page: 32 -->

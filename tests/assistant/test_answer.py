@@ -31,7 +31,7 @@ def test_follow_up_detection_and_expansion():
     assert is_follow_up("and were they known to services?")
     assert not is_follow_up("What does the triennial analysis say about neglect and poverty?")
     assert expand("which examples are given?", history) == (
-        "which examples are given? (exploitation critical moments)"
+        "exploitation critical moments examples given"
     )
     assert expand("which examples are given?", []) == "which examples are given?"
 
@@ -92,7 +92,7 @@ def test_follow_up_resolves_with_history_and_not_without(answerer):
     history = [Turn(question="What does the exploitation review say about critical moments?")]
     with_history = answerer.run("which examples are given?", history=history)
     without = answerer.run("which examples are given?")
-    assert with_history.query.endswith("(exploitation critical moments)")
+    assert with_history.query == "exploitation critical moments examples given"
     assert not with_history.refused
     assert "exclusion" in with_history.answer
     assert without.refused or "exclusion" not in without.answer

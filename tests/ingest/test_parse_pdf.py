@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from ingest.document import ParsedDocument
-from ingest.errors import IngestError
-from ingest.parse_pdf import _clean, _join_pair, _printed_numbers, _Style, parse_pdf
-from tests.fixtures.report_pdf import (
+from eval.synthetic_report import (
     FORCED_PARAGRAPH,
     HYPHENATION,
     ReportSpec,
@@ -20,6 +17,9 @@ from tests.fixtures.report_pdf import (
     make_report_pdf,
     make_truncated_pdf,
 )
+from ingest.document import ParsedDocument
+from ingest.errors import IngestError
+from ingest.parse_pdf import _clean, _join_pair, _printed_numbers, _Style, parse_pdf
 
 Parsed = tuple[ReportSpec, ParsedDocument]
 

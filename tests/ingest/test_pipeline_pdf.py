@@ -6,8 +6,8 @@ import pytest
 
 from assistant.search import search_passages
 from assistant.store import open_store
+from eval.synthetic_report import make_report_pdf
 from ingest.pipeline import run_ingest
-from tests.fixtures.report_pdf import make_report_pdf
 
 
 @pytest.mark.slow

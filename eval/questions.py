@@ -1,0 +1,62 @@
+"""Question sets (eval/sets/*.jsonl): loading with errors that name the file and line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.followup import Turn
+
+SETS_DIR = Path(__file__).resolve().parent / "sets"
+Kind = Literal["factual", "thematic", "cross-report", "follow-up", "unanswerable"]
+
+
+class EvalError(Exception):
+    """A question file or run cannot be used; the message names the file and line."""
+
+
+class Gold(BaseModel):
+    report: str
+    section: str = ""
+    anchor: str = ""
+    pages: list[int] | None = None
+
+
+class Question(BaseModel):
+    id: str
+    question: str
+    kind: Kind
+    answerable: bool
+    reports: list[str] = Field(default_factory=list)
+    must_contain: list[str] = Field(default_factory=list)
+    gold: list[Gold] = Field(default_factory=list)
+    history: list[Turn] = Field(default_factory=list)
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Every question in a JSON Lines file; EvalError names the first bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalError(f"{path}: cannot read the question file ({exc})") from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(Question.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            first = str(exc).splitlines()[0]
+            raise EvalError(f"{path}:{number}: malformed question ({first})") from exc
+    if not questions:
+        raise EvalError(f"{path}: no questions")
+    return questions
+
+
+def set_path(name: str) -> Path:
+    """eval/sets/<name>.jsonl, or the path itself when given one."""
+    path = Path(name)
+    return path if path.suffix == ".jsonl" else SETS_DIR / f"{name}.jsonl"

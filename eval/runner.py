@@ -1,0 +1,240 @@
+"""Run a question set through the assistant and score retrieval, answers, citations, refusals."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import ExtractiveAnswerer, lead_for
+from assistant.answer_schema import Answer
+from assistant.embedder import get_embedder
+from assistant.index_schema import Passage
+from assistant.settings import Settings
+from assistant.store import IndexStore, open_store
+from assistant.support import SupportJudge
+from eval import metrics
+from eval.corpora import CorpusName, ensure_index
+from eval.judge import judge_accuracy
+from eval.questions import EvalError, Question, load_questions, set_path
+from eval.report import write_reports
+
+SEGMENT = re.compile(r"(.+?)\s*((?:\[\d+\]\s*)+)", re.S)
+MARKER = re.compile(r"\[(\d+)\]")
+RETRIEVE_K = 10
+
+
+def answer_sentences(answer: Answer, store: IndexStore) -> list[tuple[str, list[int]]]:
+    """(sentence, cited numbers) pairs, with each paragraph's report label taken off."""
+    by_n = {c.n: c for c in answer.citations}
+    pairs: list[tuple[str, list[int]]] = []
+    for paragraph in answer.answer.split("\n\n"):
+        for text, markers in SEGMENT.findall(paragraph):
+            numbers = [int(n) for n in MARKER.findall(markers)]
+            for n in numbers:
+                passage = store.passage(by_n[n].passage_id) if n in by_n else None
+                if passage and text.startswith(lead_for(passage)):
+                    text = text[len(lead_for(passage)) :]
+            pairs.append((text.strip(), numbers))
+    return pairs
+
+
+def judge_citations(
+    answer: Answer, store: IndexStore, judge: SupportJudge
+) -> tuple[list[bool], list[bool], list[dict[str, Any]]]:
+    """Per-citation support, per-sentence support, and the citations with their verdicts."""
+    by_n = {c.n: c for c in answer.citations}
+    verdicts: dict[int, bool] = {}
+    per_citation: list[bool] = []
+    per_sentence: list[bool] = []
+    for sentence, numbers in answer_sentences(answer, store):
+        supported = []
+        for n in numbers:
+            passage = store.passage(by_n[n].passage_id) if n in by_n else None
+            ok = passage is not None and support(judge, store, sentence, passage)
+            verdicts[n] = verdicts.get(n, False) or ok
+            supported.append(ok)
+        per_citation += supported
+        per_sentence.append(any(supported))
+    cited = [{**c.model_dump(), "supported": verdicts.get(c.n, False)} for c in answer.citations]
+    return per_citation, per_sentence, cited
+
+
+def support(judge: SupportJudge, store: IndexStore, sentence: str, passage: Passage) -> bool:
+    sentences = store.sentences(passage.id)
+    return judge.run(sentence, passage.text, sentences.texts(passage), sentences.vectors).supported
+
+
+def relevance(question: Question, passages: list[Passage]) -> list[bool]:
+    gold = [g.model_dump() for g in question.gold]
+    return [
+        metrics.is_relevant(
+            p.report_id,
+            p.text,
+            gold,
+            passage_section=p.section,
+            passage_pages=(p.page_start, p.page_end),
+        )
+        for p in passages
+    ]
+
+
+def retrieval_scores(question: Question, passages: list[Passage]) -> dict[str, Any]:
+    """hit@5, MRR@10, nDCG@10 and words to the answer (None for unanswerable questions)."""
+    if not question.answerable:
+        return {"hit@5": None, "mrr@10": None, "ndcg@10": None, "words_to_answer": None}
+    rel = relevance(question, passages)
+    facts = question.must_contain or [g.anchor for g in question.gold if g.anchor]
+    return {
+        "hit@5": metrics.hit_at_k(rel, 5),
+        "mrr@10": metrics.mrr_at_k(rel, 10),
+        "ndcg@10": metrics.ndcg_at_k(rel, 10, n_relevant=len(question.gold) or None),
+        "words_to_answer": metrics.words_to_answer([p.text for p in passages], facts)
+        if facts
+        else None,
+    }
+
+
+def quality(scores: dict[str, Any], answerable: bool, refused: bool) -> float:
+    """One number to rank questions by (worst first in the report)."""
+    if not answerable:
+        return 1.0 if refused else 0.0
+    if refused:
+        return 0.0
+    parts = [scores.get(k) for k in ("hit@5", "fact_recall", "citation_precision")]
+    values = [float(v) for v in parts if v is not None]
+    return round(sum(values) / len(values), 3) if values else 0.0
+
+
+def score_question(
+    question: Question, answerer: Any, store: IndexStore, judge: SupportJudge
+) -> dict[str, Any]:
+    """Answer one question and score everything about it."""
+    started = time.perf_counter()
+    answer: Answer = answerer.run(question.question, None, question.history)
+    latency = (time.perf_counter() - started) * 1000
+    retriever = ExtractiveAnswerer(store, answerer.embedder).retriever
+    passages = [h.passage for h in retriever.run(answer.query or question.question, RETRIEVE_K)]
+    scores = retrieval_scores(question, passages)
+    per_citation, per_sentence, cited = judge_citations(answer, store, judge)
+    answered = not answer.refused
+    scores |= {
+        "fact_recall": metrics.fact_recall(answer.answer, question.must_contain)
+        if question.answerable and answered
+        else None,
+        "citation_precision": metrics.citation_precision(per_citation) if answered else None,
+        "citation_recall": metrics.citation_recall(per_sentence) if answered else None,
+        "unsupported_rate": metrics.unsupported_rate(per_sentence) if answered else None,
+        "refusal_correct": answer.refused == (not question.answerable),
+        "latency_ms": round(latency, 1),
+    }
+    scores["quality"] = quality(scores, question.answerable, answer.refused)
+    rel = relevance(question, passages) if question.answerable else [False] * len(passages)
+    return {
+        **question.model_dump(include={"id", "question", "kind", "answerable", "reports"}),
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "query": answer.query,
+        "warnings": answer.warnings,
+        "citations": cited,
+        "retrieved": [
+            {"passage_id": p.id, "report_id": p.report_id, "section": p.section, "relevant": r}
+            for p, r in zip(passages, rel, strict=True)
+        ],
+        "scores": scores,
+    }
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Overall, by question kind and by report."""
+
+    def agg(selected: list[dict[str, Any]]) -> dict[str, Any]:
+        flat = [
+            {**r["scores"], "refused": r["refused"], "answerable": r["answerable"]}
+            for r in selected
+        ]
+        return metrics.aggregate(flat)
+
+    kinds = sorted({r["kind"] for r in rows})
+    reports = sorted({rep for r in rows for rep in r["reports"]})
+    return {
+        "overall": agg(rows),
+        "by_kind": {k: agg([r for r in rows if r["kind"] == k]) for k in kinds},
+        "by_report": {rep: agg([r for r in rows if rep in r["reports"]]) for rep in reports},
+    }
+
+
+def make_answerer(settings: Settings, store: IndexStore, mode: str) -> Any:
+    if mode == "generative":
+        from assistant.generative import GenerativeAnswerer
+
+        if not settings.generative_enabled:
+            raise EvalError("generative mode needs SAFEGUARDING_LLM_BASE_URL and _LLM_MODEL")
+        return GenerativeAnswerer(store, get_embedder(), settings)
+    return ExtractiveAnswerer(store, get_embedder())
+
+
+def run_set(
+    settings: Settings,
+    set_name: str,
+    *,
+    mode: str = "extractive",
+    corpus: CorpusName = "briefings",
+    out_dir: Path | None = None,
+    baselines: bool = False,
+    announce: Callable[[str], None] = print,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Score every question of a set; write results.json and the reports when out_dir is set."""
+    questions = load_questions(set_path(set_name))
+    started = time.perf_counter()
+    target = ensure_index(settings, corpus, announce)
+    store = open_store(target)
+    embedder = get_embedder()
+    judge = SupportJudge(embedder)
+    answerer = make_answerer(target, store, mode)
+    rows = []
+    for i, question in enumerate(questions, start=1):
+        rows.append(score_question(question, answerer, store, judge))
+        if progress:
+            progress(i, len(questions))
+    results: dict[str, Any] = {
+        "run": {
+            "set": set_name,
+            "mode": mode,
+            "corpus": corpus,
+            "build": store.build_id,
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 1),
+            "judge": judge_accuracy(embedder, judge.params),
+            "params": vars(answerer.params) if hasattr(answerer, "params") else {},
+        },
+        "metrics": summarise(rows),
+        "questions": rows,
+    }
+    if baselines:
+        from eval.baselines import compare_retrievers
+
+        results["baselines"] = compare_retrievers(target, store, questions)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        write_reports(results, out_dir)
+    return results
+
+
+def reports_skip_reason(settings: Settings) -> str | None:
+    """Why the real-reports set cannot run now (None when the live index has the reports)."""
+    from assistant.store import IndexUnavailable
+
+    try:
+        store = open_store(settings)
+    except IndexUnavailable as exc:
+        return str(exc)
+    if not any(s.kind == "report" for s in store.manifest.sources):
+        return "the live index has no downloaded reports (run `safeguarding fetch`, then ingest)"
+    return None
