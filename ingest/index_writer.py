@@ -74,13 +74,18 @@ def embed_units(
     the stacked vectors, the passage row of each, and how many passages were new."""
     todo = [i for i, p in enumerate(passages) if p.id not in reuse]
     texts = [(i, text) for i in todo for text in units[i]]
-    fresh: dict[int, list[np.ndarray]] = {i: [] for i in todo}
-    for start in range(0, len(texts), batch_size):
-        batch = texts[start : start + batch_size]
-        for (i, _), vector in zip(batch, embedder.encode([t for _, t in batch]), strict=True):
-            fresh[i].append(vector)
+    # Encode in order of length so each batch pads little (measured: bench/ingest.py).
+    order = sorted(range(len(texts)), key=lambda j: len(texts[j][1]))
+    encoded = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    step = batch_size * 8
+    for start in range(0, len(order), step):
+        chunk = order[start : start + step]
+        encoded[chunk] = embedder.encode([texts[j][1] for j in chunk])
         if progress:
-            progress(min(start + batch_size, len(texts)), len(texts))
+            progress(min(start + step, len(order)), len(order))
+    fresh: dict[int, list[np.ndarray]] = {i: [] for i in todo}
+    for (i, _), vector in zip(texts, encoded, strict=True):
+        fresh[i].append(vector)
     empty = np.zeros((0, embedder.dimension), dtype=np.float32)
     parts = [
         (np.stack(fresh[i]) if fresh[i] else empty) if i in fresh else reuse[p.id]
