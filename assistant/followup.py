@@ -2,8 +2,7 @@
 
 Deterministic, for extractive mode: "what about for babies?" after "which children were most
 at risk?" is searched as "children risk babies": the content words of both questions. Compact
-keyword queries match the sentence embeddings far better than the question with its filler
-(cosine 0.44 against 0.26 on the fixture in tests/assistant/test_answer.py).
+keyword queries match the sentence embeddings better than a question padded with filler words.
 """
 
 from __future__ import annotations

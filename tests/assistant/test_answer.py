@@ -30,10 +30,8 @@ def test_follow_up_detection_and_expansion():
     assert is_follow_up("what about for babies?")
     assert is_follow_up("and were they known to services?")
     assert not is_follow_up("What does the triennial analysis say about neglect and poverty?")
-    assert expand("which examples are given?", history) == (
-        "exploitation critical moments examples given"
-    )
-    assert expand("which examples are given?", []) == "which examples are given?"
+    assert expand("what are the signs?", history) == ("exploitation critical moments signs")
+    assert expand("what are the signs?", []) == "what are the signs?"
 
 
 @pytest.mark.slow
@@ -90,9 +88,9 @@ def test_missing_specific_figure_triggers_refusal_reason(answerer):
 @pytest.mark.slow
 def test_follow_up_resolves_with_history_and_not_without(answerer):
     history = [Turn(question="What does the exploitation review say about critical moments?")]
-    with_history = answerer.run("which examples are given?", history=history)
-    without = answerer.run("which examples are given?")
-    assert with_history.query == "exploitation critical moments examples given"
+    with_history = answerer.run("what are the signs?", history=history)
+    without = answerer.run("what are the signs?")
+    assert with_history.query == "exploitation critical moments signs"
     assert not with_history.refused
     assert "exclusion" in with_history.answer
     assert without.refused or "exclusion" not in without.answer

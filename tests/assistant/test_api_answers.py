@@ -75,7 +75,7 @@ def test_off_topic_question_is_refused(api):
 
 def test_follow_up_uses_history(api):
     history = [{"question": "What does the exploitation review say about critical moments?"}]
-    q = "which examples are given?"
+    q = "what are the signs?"
     with_history = api.post("/api/ask", json={"question": q, "history": history}).json()
     without = api.post("/api/ask", json={"question": q}).json()
     assert "exclusion" in with_history["answer"]
