@@ -255,29 +255,10 @@ def eval_run(
         fail(str(exc))
     from eval.report import fmt
 
-    overall = results["metrics"]["overall"]
-    for key in EVAL_HEADLINE:
-        click.echo(f"{key:<22} {fmt(key, overall.get(key))}")
+    for key, value in results["metrics"]["overall"].items():
+        click.echo(f"{key:<22} {fmt(key, value)}")
     click.echo(f"judge accuracy         {results['run']['judge']['accuracy']}")
     click.echo(f"Reports written to {out_dir}")
-
-
-EVAL_HEADLINE = (
-    "n",
-    "hit@5",
-    "mrr@10",
-    "ndcg@10",
-    "words_to_answer_median",
-    "fact_recall",
-    "citation_precision",
-    "citation_recall",
-    "unsupported_rate",
-    "refusal_f1",
-    "false_refusal_rate",
-    "false_answer_rate",
-    "latency_p50_ms",
-    "latency_p95_ms",
-)
 
 
 @eval_group.command(name="compare")

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from assistant.deps import SettingsDep, raise_http
+from assistant.index_schema import Passage
 from assistant.questions import Question
 from assistant.search import SearchError, search_passages
 
@@ -18,16 +19,9 @@ class SearchRequest(BaseModel):
     report_ids: list[str] = Field(default_factory=list, max_length=10)
 
 
-class PassageOut(BaseModel):
-    id: str
-    report_id: str
-    report_title: str
-    section: str
-    page_start: int | None
-    page_end: int | None
-    text: str
-    url: str | None
-    source_kind: str
+class PassageOut(Passage):
+    """The passage contract plus the fused retrieval score."""
+
     score: float
 
 
