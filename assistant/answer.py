@@ -23,6 +23,7 @@ from assistant.text_features import (
     asks_for_quantity,
     content_terms,
     has_quantity,
+    key_terms,
     names,
     overlap,
 )
@@ -111,6 +112,16 @@ def unknown_names(question: str, vocabulary: frozenset[str]) -> set[str]:
     return {n for n in names(question) if n not in vocabulary and n.rstrip("s") not in vocabulary}
 
 
+def gives_figure(query: str, sentence: str) -> bool:
+    """Whether a sentence answers a how-many question: a figure the question did not already
+    state, next to every harm type or group the question names ("teenagers", "domestic")."""
+    asked = specific_terms(query)
+    figures = specific_terms(sentence) - asked
+    if not figures and not (has_quantity(sentence) and not any(c.isdigit() for c in sentence)):
+        return False
+    return key_terms(query) <= key_terms(sentence)
+
+
 def lead_for(passage: Passage) -> str:
     base = LEADS.get(passage.report_id, passage.report_title)
     return f"{base} (project briefing):" if passage.source_kind == "briefing" else f"{base}:"
@@ -181,7 +192,7 @@ class ExtractiveAnswerer:
         return "\n\n".join(paragraphs), citations
 
     def refusal_reason(
-        self, question: str, ranked: list[Candidate], hits: list[ScoredPassage]
+        self, question: str, query: str, ranked: list[Candidate], hits: list[ScoredPassage]
     ) -> str | None:
         """Why nothing retrieved answers the question, or None when something does."""
         evidence = max([c.similarity for c in ranked[:1]] + [h.similarity for h in hits[:1]])
@@ -196,8 +207,8 @@ class ExtractiveAnswerer:
         lead = best[0].score - others[0] if others else 1.0
         if GAP.search(best[0].quote) and lead > self.params.gap_lead:
             return "the sources say this is not in the public summaries of the reports"
-        if asks_for_quantity(question) and not any(has_quantity(c.quote) for c in best):
-            return "the question asks for a figure and no passage close to it gives one"
+        if asks_for_quantity(question) and not any(gives_figure(query, c.quote) for c in best):
+            return "the question asks for a figure and no passage close to it gives one for it"
         return None
 
     def refuse(self, question: str, query: str, hits: list[ScoredPassage], why: str) -> Answer:
@@ -228,7 +239,7 @@ class ExtractiveAnswerer:
         hits = self.retriever.run(query, self.params.candidates, report_ids, vector)
         retrieved = time.perf_counter()
         ranked = self.candidates(query, vector, hits)
-        why = self.refusal_reason(question, ranked, hits)
+        why = self.refusal_reason(question, query, ranked, hits)
         if why:
             answer = self.refuse(question, query, hits, why)
         else:

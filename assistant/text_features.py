@@ -125,3 +125,21 @@ QUANTITY_WORDS = re.compile(
 def has_quantity(text: str) -> bool:
     """A figure in digits or words ("75%", "three-quarters", "more than half")."""
     return bool(QUANTITY_WORDS.search(text))
+
+
+# Words for the same group or outcome, so "died" in a question matches "deaths" in a passage.
+_KEY_GROUPS = {
+    "death": "death deaths died die dies killed dead",
+    "baby": "babies baby infants infant",
+    "teenager": "teenagers teenager teenage adolescents adolescent",
+    "school": "school schools",
+    "parent": "parents parent",
+    "drug": "drug drugs",
+    "gang": "gang gangs",
+}
+KEY_CANONICAL = {word: key for key, group in _KEY_GROUPS.items() for word in group.split()}
+
+
+def key_terms(text: str) -> set[str]:
+    """The harm types, groups and agencies a text names, in canonical form."""
+    return {KEY_CANONICAL.get(w, w) for w in words(text) if w in KEY_TERMS}

@@ -101,3 +101,26 @@ def test_report_filter_limits_the_answer(answerer):
     answer = answerer.run("What does the review say about moving a child away?", ["hard-to-escape"])
     assert {c.report_id for c in answer.citations} == {"hard-to-escape"}
     assert answer.timings_ms["retrieve"] >= 0 and answer.timings_ms["answer"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("query", "sentence", "expected"),
+    [
+        ("how many SCRs were in the analysis", "The analysis covered 368 SCRs.", True),
+        ("what share involved neglect", "Neglect was present in about three-quarters.", True),
+        # the only figure is the one the question already states
+        (
+            "what share of the 538 rapid reviews were about teenagers",
+            "The Panel read 538 rapid reviews.",
+            False,
+        ),
+        # a figure, but not about the group the question names
+        ("what percentage involved domestic abuse", "44% involved risk-taking behaviour.", False),
+        ("how many notifications were about a child who died", "Over 230 involved deaths.", True),
+        ("how many involved babies", "No figure is given here.", False),
+    ],
+)
+def test_gives_figure_needs_a_new_figure_about_the_named_group(query, sentence, expected):
+    from assistant.answer import gives_figure
+
+    assert gives_figure(query, sentence) is expected
