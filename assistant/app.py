@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     apply_offline_env()
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request lines would add noise only
     app = FastAPI(
         title="Safeguarding case-review assistant",
         version="0.1.0",
