@@ -26,6 +26,7 @@ from assistant.text_features import (
     key_terms,
     names,
     overlap,
+    specific_terms,
 )
 
 REFUSAL = (
@@ -43,9 +44,6 @@ LEADS = {
     "hard-to-escape": '"It was hard to escape" (criminal exploitation review)',
     "common-themes": "Across the three reports",
 }
-# A year range or figure in the question that no candidate passage contains means the question
-# is about something else (another period, another publication).
-SPECIFIC = re.compile(r"\b(\d{4})\s*(?:-|–|to)\s*(\d{2,4})\b|\b\d+(?:[.,]\d+)*%?")
 
 
 @dataclass(frozen=True)
@@ -78,24 +76,15 @@ class Candidate:
     score: float
 
 
-def specific_terms(text: str) -> set[str]:
-    """Year ranges ("2009-11") and figures ("60%", "482") in normalised form."""
-    found = set()
-    for match in SPECIFIC.finditer(text):
-        if match.group(1):
-            found.add(f"{match.group(1)}-{match.group(2)[-2:]}")
-        else:
-            found.add(match.group(0).replace(",", ""))
-    return found
+def missing_specifics(question: str, corpus: frozenset[str]) -> set[str]:
+    """The question's year ranges and figures that the corpus never states: the question is
+    about another period or publication (2009-11, the 482 notifications of a later report)."""
+    return specific_terms(question) - corpus
 
 
-def missing_specifics(question: str, passages: list[Passage]) -> set[str]:
-    """The question's year ranges and figures that none of the passages contains."""
-    wanted = specific_terms(question)
-    if not wanted:
-        return set()
-    have = set().union(*(specific_terms(p.text) for p in passages)) if passages else set()
-    return wanted - have
+def unknown_names(question: str, vocabulary: frozenset[str]) -> set[str]:
+    """Names and acronyms in the question that occur nowhere in the corpus (GDPR, Scotland)."""
+    return {n for n in names(question) if n not in vocabulary and n.rstrip("s") not in vocabulary}
 
 
 # Sentences in which a briefing says the public summaries do not give something: quoting one is
@@ -107,19 +96,15 @@ GAP = re.compile(
 )
 
 
-def unknown_names(question: str, vocabulary: frozenset[str]) -> set[str]:
-    """Names and acronyms in the question that occur nowhere in the corpus (GDPR, Scotland)."""
-    return {n for n in names(question) if n not in vocabulary and n.rstrip("s") not in vocabulary}
-
-
 def gives_figure(query: str, sentence: str) -> bool:
     """Whether a sentence answers a how-many question: a figure the question did not already
-    state, next to every harm type or group the question names ("teenagers", "domestic")."""
+    state, next to one of the harm types or groups the question names ("teenagers")."""
     asked = specific_terms(query)
     figures = specific_terms(sentence) - asked
     if not figures and not (has_quantity(sentence) and not any(c.isdigit() for c in sentence)):
         return False
-    return key_terms(query) <= key_terms(sentence)
+    named = key_terms(query)
+    return not named or bool(named & key_terms(sentence))
 
 
 def lead_for(passage: Passage) -> str:
@@ -199,7 +184,7 @@ class ExtractiveAnswerer:
         if not ranked or evidence < self.params.refuse_below:
             return "no passage is close enough to the question"
         unknown = unknown_names(question, self.store.vocabulary)
-        missing = missing_specifics(question, [h.passage for h in hits])
+        missing = missing_specifics(question, self.store.specifics)
         if unknown or missing:
             return f"the reports in the index don't mention {', '.join(sorted(unknown | missing))}"
         best = self.select(ranked)

@@ -149,7 +149,8 @@ class GenerativeAnswerer:
         hits = self.extractive.retriever.run(query, k, report_ids, vector)
         timings["retrieve"] = ms(started)
         passages = [h.passage for h in hits]
-        missing = missing_specifics(question, passages) | missing_specifics(query, passages)
+        corpus = self.store.specifics
+        missing = missing_specifics(question, corpus) | missing_specifics(query, corpus)
         shown = passages[:PROMPT_PASSAGES]
         messages: list[Message] = [
             {"role": "system", "content": SYSTEM},

@@ -26,7 +26,7 @@ from assistant.index_schema import (
     Passage,
 )
 from assistant.settings import Settings
-from assistant.text_features import words
+from assistant.text_features import initialisms, specific_terms, words
 
 
 class IndexUnavailable(Exception):
@@ -105,8 +105,16 @@ class IndexStore:
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
-        """Every lower-cased word of the corpus (passage text and headings)."""
-        return frozenset(w for p in self.passages for w in words(f"{p.section} {p.text}"))
+        """Every lower-cased word of the corpus (passage text and headings), and the acronyms
+        of the names it spells out."""
+        texts = [f"{p.section} {p.text}" for p in self.passages]
+        spelled = {a for text in texts for a in initialisms(text)}
+        return frozenset(w for text in texts for w in words(text)) | spelled
+
+    @cached_property
+    def specifics(self) -> frozenset[str]:
+        """Every year range and figure the corpus states, normalised."""
+        return frozenset(t for p in self.passages for t in specific_terms(p.text))
 
     def passage(self, passage_id: str) -> Passage | None:
         row = self.rows.get(passage_id)

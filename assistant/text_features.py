@@ -143,3 +143,30 @@ KEY_CANONICAL = {word: key for key, group in _KEY_GROUPS.items() for word in gro
 def key_terms(text: str) -> set[str]:
     """The harm types, groups and agencies a text names, in canonical form."""
     return {KEY_CANONICAL.get(w, w) for w in words(text) if w in KEY_TERMS}
+
+
+SPECIFIC = re.compile(r"\b(\d{4})\s*(?:-|–|to)\s*(\d{2,4})\b|\b\d+(?:[.,]\d+)*%?")
+CAPITALISED_RUN = re.compile(r"\b[A-Z][A-Za-z]+(?:\s+(?:of|for|and|the|on)?\s*[A-Z][A-Za-z]+)+")
+CONNECTORS = frozenset("of for and the on".split())
+
+
+def specific_terms(text: str) -> set[str]:
+    """Year ranges ("2009-11") and figures ("60%", "482") in normalised form."""
+    found = set()
+    for match in SPECIFIC.finditer(text):
+        if match.group(1):
+            found.add(f"{match.group(1)}-{match.group(2)[-2:]}")
+        else:
+            found.add(match.group(0).replace(",", ""))
+    return found
+
+
+def initialisms(text: str) -> set[str]:
+    """Acronyms a text spells out: "Local Government Association" -> "lga", and "Department for
+    Education" -> both "de" and "dfe"."""
+    found = set()
+    for match in CAPITALISED_RUN.finditer(text):
+        parts = match.group(0).split()
+        found.add("".join(p[0] for p in parts if p.lower() not in CONNECTORS).lower())
+        found.add("".join(p[0] for p in parts).lower())
+    return found

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import ExtractiveAnswerer, missing_specifics, specific_terms
+from assistant.answer import ExtractiveAnswerer, missing_specifics
 from assistant.followup import Turn, expand, is_follow_up
 from assistant.store import open_store
+from assistant.text_features import initialisms, specific_terms
 from ingest.pipeline import run_ingest
 
 
@@ -80,7 +81,7 @@ def test_off_topic_and_other_period_questions_are_refused(answerer, question):
 @pytest.mark.slow
 def test_missing_specific_figure_triggers_refusal_reason(answerer):
     store = answerer.store
-    assert missing_specifics("neglect in 2009-11", store.passages) == {"2009-11"}
+    assert missing_specifics("neglect in 2009-11", store.specifics) == {"2009-11"}
     answer = answerer.run("What share of the 2009-11 serious case reviews involved neglect?")
     assert any("2009-11" in w for w in answer.warnings)
 
@@ -124,3 +125,8 @@ def test_gives_figure_needs_a_new_figure_about_the_named_group(query, sentence, 
     from assistant.answer import gives_figure
 
     assert gives_figure(query, sentence) is expected
+
+
+def test_initialisms_spell_out_names():
+    text = "The Local Government Association and the Department for Education agreed."
+    assert {"lga", "de", "dfe"} <= initialisms(text)
