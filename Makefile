@@ -39,6 +39,8 @@ lint: setup
 
 bench: setup
 	$(PY) -m bench.ingest
+	$(PY) -m bench.query --corpus briefings
+	$(PY) -m bench.query --corpus large
 
 clean-index:
 	rm -rf data/index

@@ -29,8 +29,9 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word and number tokens."""
-    return [w.lower().strip("'-") for w in WORD.findall(text)]
+    """Lower-cased word and number tokens, possessives dropped ("Panel's" -> "panel")."""
+    tokens = (w.lower().strip("'-") for w in WORD.findall(text.replace("\u2019", "'")))
+    return [t[:-2] if t.endswith("'s") else t for t in tokens]
 
 
 def content_terms(text: str) -> set[str]:

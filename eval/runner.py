@@ -14,6 +14,7 @@ from assistant.answer import ExtractiveAnswerer, lead_for
 from assistant.answer_schema import Answer
 from assistant.embedder import get_embedder
 from assistant.index_schema import Passage
+from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import IndexStore, open_store
 from assistant.support import SupportJudge
@@ -111,13 +112,16 @@ def quality(scores: dict[str, Any], answerable: bool, refused: bool) -> float:
 
 
 def score_question(
-    question: Question, answerer: Any, store: IndexStore, judge: SupportJudge
+    question: Question,
+    answerer: Any,
+    retriever: HybridRetriever,
+    store: IndexStore,
+    judge: SupportJudge,
 ) -> dict[str, Any]:
     """Answer one question and score everything about it."""
     started = time.perf_counter()
     answer: Answer = answerer.run(question.question, None, question.history)
     latency = (time.perf_counter() - started) * 1000
-    retriever = ExtractiveAnswerer(store, answerer.embedder).retriever
     passages = [h.passage for h in retriever.run(answer.query or question.question, RETRIEVE_K)]
     scores = retrieval_scores(question, passages)
     per_citation, per_sentence, cited = judge_citations(answer, store, judge)
@@ -197,9 +201,10 @@ def run_set(
     embedder = get_embedder()
     judge = SupportJudge(embedder)
     answerer = make_answerer(target, store, mode)
+    retriever = HybridRetriever(store, embedder)
     rows = []
     for i, question in enumerate(questions, start=1):
-        rows.append(score_question(question, answerer, store, judge))
+        rows.append(score_question(question, answerer, retriever, store, judge))
         if progress:
             progress(i, len(questions))
     results: dict[str, Any] = {

@@ -130,3 +130,16 @@ def test_gives_figure_needs_a_new_figure_about_the_named_group(query, sentence, 
 def test_initialisms_spell_out_names():
     text = "The Local Government Association and the Department for Education agreed."
     assert {"lga", "de", "dfe"} <= initialisms(text)
+
+
+def test_possessives_do_not_hide_a_name():
+    from assistant.text_features import words
+
+    assert words("The Panel's report, the children’s homes") == [
+        "the",
+        "panel",
+        "report",
+        "the",
+        "children",
+        "homes",
+    ]
