@@ -19,6 +19,7 @@ LEADS = re.compile(
     re.IGNORECASE,
 )
 PRONOUNS = frozenset("it its they them their those these this that he she his her there".split())
+DEMONSTRATIVE = re.compile(r"\b(?:those|these)\s+(?!who\b|which\b|that\b)\w+", re.IGNORECASE)
 SHORT = 5  # a question of at most this many words is read as a follow-up when history exists
 
 
@@ -33,6 +34,8 @@ def is_follow_up(question: str) -> bool:
     """True for short, conjunction-led or pronoun-led questions that lean on an earlier turn."""
     tokens = words(question)
     if len(tokens) <= SHORT or LEADS.match(question):
+        return True
+    if DEMONSTRATIVE.search(question):
         return True
     content = [t for t in tokens if t not in STOPWORDS]
     return any(t in PRONOUNS for t in tokens) and len(content) <= 3

@@ -143,3 +143,23 @@ def test_possessives_do_not_hide_a_name():
         "children",
         "homes",
     ]
+
+
+@pytest.mark.slow
+def test_count_question_is_answered_only_by_a_figure_for_what_it_counts(answerer):
+    answered = answerer.run("How many of the serious case reviews involved neglect?")
+    assert not answered.refused
+    assert "three-quarters" in answered.citations[0].quote
+    refused = answerer.run("How many police forces reported neglect in these reviews?")
+    assert refused.refused
+    assert any("figure" in w for w in refused.warnings)
+
+
+@pytest.mark.slow
+def test_question_about_another_period_needs_an_answer_that_names_it(answerer):
+    # Say the corpus mentions 2009-11 somewhere: the neglect sentences still don't, so no answer.
+    answerer.store.__dict__["specifics"] = answerer.store.specifics | {"2009-11"}
+    answer = answerer.run("What share of the 2009-11 serious case reviews involved neglect?")
+    assert answer.refused
+    assert answer.warnings == ["no passage about 2009-11 answers it"]
+    assert not answerer.run("What share of the serious case reviews involved neglect?").refused

@@ -1,0 +1,159 @@
+"""What a question asks for (a count, a person, a date, a named body) and whether a sentence gives
+it: "how many children?" is answered by "404 children", not by a sentence that shares its words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.text_features import STOPWORDS, _stemmer, specific_terms, words
+
+Kind = Literal["count", "money", "person", "date", "named"]
+
+# Words that end the noun phrase after "how many" / "which" ("how many SCRs were ..."); nouns the
+# general stop list holds ("reviews", "reports") are kept, since they are what is counted.
+FUNCTION_WORDS = STOPWORDS - {"report", "reports", "review", "reviews", "one"}
+DETERMINERS = frozenset("of the those these all their its his her".split())
+SAME = {"kid": "child", "kids": "children", "youngsters": "children", "teens": "teenagers"}
+COUNT = re.compile(
+    r"\b(?:how many|number of|what (?:share|percentage|proportion|fraction|number|per ?cent)"
+    r"(?: of)?)\s+((?:the |those |these |all )?[\w' -]+)",
+    re.IGNORECASE,
+)
+MONEY = re.compile(
+    r"\bhow much\b.*\b(?:cost|costs|spend|spent|pay|paid|fund|funding|fine|worth|money|budget|"
+    r"invest\w*)\b",
+    re.IGNORECASE,
+)
+MONEY_TEXT = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:million|billion|bn)\b|\bpounds\b", re.I)
+PLAIN_COUNT = re.compile(r"\bhow (?:much|often)\b|\bwhat (?:share|percentage|proportion)\b", re.I)
+REASON = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?(?:why|how come)\b", re.IGNORECASE)
+PERSON = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?who\b|\bwhich (?:person|people)\b", re.I)
+DATE = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?when\b|\bwhat (?:year|date|month)\b", re.I)
+NAMED = re.compile(r"\bwhich (?:of the |of their |one of the )?([\w' -]+)", re.IGNORECASE)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE_TEXT = re.compile(rf"\b(?:\d{{1,2}} )?(?:{MONTHS})(?: \d{{4}})?\b|\b(?:19|20)\d\d\b")
+QUANTITY_TOKEN = re.compile(
+    r"^\d|^(?:half|third|thirds|quarter|quarters|three-quarters|two-thirds|majority|minority|"
+    r"most|dozen|hundreds?|thousands?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|fifteen|twenty|thirty|forty|fifty)$"
+)
+# A person's name: two or three capitalised words, none of them a word that starts bodies,
+# places or documents rather than people.
+NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}\b")
+NOT_NAME = frozenset(
+    """child children safeguarding practice review reviews panel department university office
+    home local national annual report government education council police health social
+    england wales scotland ireland united kingdom london research news daily times guardian
+    telegraph serious case cases analysis institute association network learning evidence
+    it was hard escape the first pathways harm protection complexity challenge secretary state
+    minister ministers house commons lords parliament committee board boards services service
+    county borough city district trust nhs january february march april may june july august
+    september october november december""".split()
+)
+# Nouns too general to pick out a name: every report title has "Report" or "Review" in it.
+GENERIC = frozenset({"report", "review", "one", "two", "three", "part", "way", "thing"})
+PERIOD = re.compile(r"\b(?:19|20)\d\d\s*(?:-|–|to)\s*\d{2,4}\b")  # "2014-17" is no count
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+ORDINAL = re.compile(
+    r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$"
+)
+WINDOW = 4  # words after a figure in which the counted noun must appear ("404 children")
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """The kind of answer wanted and, for counts and named things, the stems of the noun."""
+
+    kind: Kind
+    nouns: frozenset[str]
+    stated: frozenset[str]  # figures the question states itself, which cannot be its answer
+    ordinal: bool = False  # "what number analysis is it?" is answered by "the eighth"
+
+
+def stems(tokens: list[str]) -> frozenset[str]:
+    return frozenset(_stemmer().stemWords(tokens))
+
+
+def noun_phrase(text: str, limit: int = 3) -> list[str]:
+    """The words after a question word, up to the first function word ("SCRs were" -> SCRs);
+    none when a verb follows at once ("how many did they ...": the noun is elided)."""
+    found: list[str] = []
+    for token in words(text):
+        if token in DETERMINERS or token.isdigit():
+            if found:
+                break
+            continue
+        if token in FUNCTION_WORDS:
+            break
+        found.append(SAME.get(token, token))
+        if len(found) == limit:
+            break
+    return found
+
+
+def answer_type(question: str) -> AnswerType | None:
+    """What the question asks for, or None for an open question ("what did the Panel say")."""
+    if REASON.search(question):
+        return None  # "why couldn't the Panel give an exact number ...?" wants a reason
+    stated = frozenset(specific_terms(question))
+    if match := COUNT.search(question):
+        ordinal = "what number" in match.group(0).lower()
+        return AnswerType("count", stems(noun_phrase(match.group(1))), stated, ordinal)
+    if MONEY.search(question):
+        return AnswerType("money", frozenset(), stated)
+    if PLAIN_COUNT.search(question):
+        return AnswerType("count", frozenset(), stated)
+    if PERSON.search(question):
+        return AnswerType("person", frozenset(), stated)
+    if DATE.search(question):
+        return AnswerType("date", frozenset(), stated)
+    if match := NAMED.search(question):
+        nouns = stems(noun_phrase(match.group(1))) - GENERIC
+        return AnswerType("named", nouns, stated) if nouns else None
+    return None
+
+
+def gives_count(wanted: AnswerType, sentence: str) -> bool:
+    """A figure the question did not state, followed closely by the counted noun if there is one."""
+    tokens = [SAME.get(t, t) for t in words(PERIOD.sub(" period ", sentence))]
+    stemmed = _stemmer().stemWords(tokens)
+    for i, token in enumerate(tokens):
+        is_figure = QUANTITY_TOKEN.match(token) or wanted.ordinal and ORDINAL.match(token)
+        if not is_figure or YEAR.match(token) or token in wanted.stated:
+            continue
+        if not wanted.nouns or wanted.nouns & set(stemmed[i + 1 : i + 1 + WINDOW]):
+            return True
+    return False
+
+
+def person_names(sentence: str) -> set[str]:
+    """Runs of capitalised words that look like people's names ("Edward Timpson")."""
+    found = set()
+    for match in NAME.finditer(sentence):
+        parts = [p.lower().rstrip(".") for p in match.group(0).split()]
+        if not any(p in NOT_NAME for p in parts):
+            found.add(match.group(0))
+    return found
+
+
+def gives_named(wanted: AnswerType, sentence: str) -> bool:
+    """A capitalised name containing the asked-for noun ("University of East Anglia")."""
+    capitalised = [w for w in re.findall(r"\b[A-Z][a-z]+", sentence[1:])]
+    return bool(wanted.nouns & stems([w.lower() for w in capitalised]))
+
+
+def gives(wanted: AnswerType | None, question: str, sentence: str) -> bool:
+    """Whether the sentence holds an answer of the wanted kind that the question lacks."""
+    if wanted is None:
+        return False
+    if wanted.kind == "count":
+        return gives_count(wanted, sentence)
+    if wanted.kind == "money":
+        return bool(MONEY_TEXT.search(sentence))
+    if wanted.kind == "person":
+        return bool(person_names(sentence) - person_names(question))
+    if wanted.kind == "date":
+        return bool(set(DATE_TEXT.findall(sentence)) - set(DATE_TEXT.findall(question)))
+    return gives_named(wanted, sentence)

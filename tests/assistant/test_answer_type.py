@@ -1,0 +1,53 @@
+"""What a question asks for, and whether a sentence gives it (pure functions, no index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_type import answer_type, gives
+
+
+def test_count_questions_name_the_counted_thing():
+    wanted = answer_type("and how many children did they cover?")
+    assert wanted is not None and wanted.kind == "count"
+    assert wanted.nouns == {"children"}
+    assert answer_type("how many of those kids were known?").nouns == {"children"}
+    elided = answer_type("for how many did the researchers have a final report?")
+    assert elided is not None and elided.kind == "count" and not elided.nouns
+
+
+def test_figures_the_question_states_are_not_its_answer():
+    question = "what percentage of the 538 rapid reviews were about teenagers?"
+    wanted = answer_type(question)
+    assert wanted is not None and "538" in wanted.stated
+    assert not gives(wanted, question, "The Panel read 538 rapid reviews in 17 months.")
+    assert gives(wanted, question, "About 30% of the rapid reviews concerned teenagers.")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("how many children did it cover?", "The 368 SCRs concerned 404 children.", True),
+        ("how many children did it cover?", "Children were at the centre of 368 SCRs.", False),
+        ("how many SCRs were there?", "In 2014-17 SCRs were written differently.", False),
+        ("how many local areas?", "It studied 21 cases drawn from 17 local areas.", True),
+        ("how many briefings were written?", "It produced six practice briefings.", True),
+        ("who led the review?", "Panel member Dale Simon CBE led the review.", True),
+        ("who led the review?", "The Department for Education published it.", False),
+        ("when did the Panel first meet?", "The Panel first met in July 2018.", True),
+        ("when did the Panel first meet?", "The Panel met to discuss the cases.", False),
+        ("which universities were they at?", "Most were at the University of Warwick.", True),
+        ("which universities were they at?", "They were academics of long standing.", False),
+        ("How much does a school dinner cost?", "An extra £1 billion is going to care.", True),
+        ("How much does a school dinner cost?", "There were 42 schools in the study.", False),
+        ("what number analysis is it?", "It is the eighth national analysis.", True),
+    ],
+)
+def test_gives_an_answer_of_the_wanted_kind(question, sentence, expected):
+    assert gives(answer_type(question), question, sentence) is expected
+
+
+def test_open_and_why_questions_want_no_particular_kind():
+    assert answer_type("what did the Panel say about neglect?") is None
+    assert answer_type("why couldn't the Panel give an exact number of children who died?") is None
+    assert not gives(None, "anything", "The 368 SCRs concerned 404 children.")
