@@ -79,7 +79,8 @@ def build_ask_tab(settings: Settings) -> AskTab:
                 elem_id="sg-question",
                 placeholder="e.g. What did the reviews say about written agreements with parents?",
                 max_length=MAX_QUESTION_CHARS,
-                lines=2,
+                lines=1,
+                max_lines=6,
                 submit_btn=False,
             )
             status = gr.HTML(elem_id="sg-ask-status")
@@ -135,6 +136,7 @@ def build_ask_tab(settings: Settings) -> AskTab:
             show_progress="minimal",
         )
     clear.click(new_conversation, None, [chatbot, sources, status, conversation])
+    chatbot.clear(new_conversation, None, [chatbot, sources, status, conversation])
 
     def rated(conversation: Conversation | None, event: gr.LikeData) -> str:
         return rate(settings, conversation, event)

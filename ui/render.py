@@ -101,21 +101,21 @@ def citation_html(citation: Citation, passage: Passage | None, marked: bool = Tr
     )
 
 
-def sources_html(answer: Answer, lookup: PassageLookup) -> str:
+def sources_html(answer: Answer, lookup: PassageLookup, level: int = 3) -> str:
     """The sources panel for one answer; refusals get a distinct 'related reading' panel."""
     if answer.refused:
         items = "".join(citation_html(c, lookup(c.passage_id), False) for c in answer.related)
         return (
-            '<section class="sg-refused" aria-labelledby="sg-refused-h">'
-            f'<h3 id="sg-refused-h">{NOT_COVERED}: related reading only</h3>'
+            '<section class="sg-refused">'
+            f"<h{level}>{NOT_COVERED}: related reading only</h{level}>"
             "<p>No passage answers this question. These are the nearest passages; they are"
             " not an answer.</p>"
             f'<ol class="sg-sources">{items}</ol></section>'
         )
     items = "".join(citation_html(c, lookup(c.passage_id)) for c in answer.citations)
     return (
-        '<section class="sg-answer-sources" aria-labelledby="sg-sources-h">'
-        f'<h3 id="sg-sources-h">Sources ({len(answer.citations)})</h3>'
+        '<section class="sg-answer-sources">'
+        f"<h{level}>Sources ({len(answer.citations)})</h{level}>"
         f'<ol class="sg-sources">{items}</ol></section>'
     )
 
@@ -133,7 +133,7 @@ def comparison_html(comparison: Comparison, lookup: PassageLookup) -> str:
         columns.append(
             f'<section class="sg-column" aria-labelledby="sg-col-{i}">'
             f'<h3 id="sg-col-{i}">{escape(column.report_title)}</h3>{body}'
-            f"{sources_html(answer, lookup)}</section>"
+            f"{sources_html(answer, lookup, level=4)}</section>"
         )
     if not columns:
         return "<p>No report in the index matches the filter.</p>"
