@@ -65,6 +65,7 @@ def build_ask_tab(settings: Settings) -> AskTab:
         with gr.Column(scale=3, min_width=300):
             chatbot = gr.Chatbot(
                 label="Conversation",
+                show_label=False,  # Gradio floats the label over the messages; the log is named
                 elem_id="sg-chat",
                 height=460,
                 buttons=["copy"],
@@ -90,7 +91,7 @@ def build_ask_tab(settings: Settings) -> AskTab:
                 )
                 clear = gr.Button("New conversation", elem_id="sg-clear", min_width=180)
             gr.Examples(EXAMPLES, inputs=question, label="Example questions")
-            with gr.Accordion("Filters and options", open=True):
+            with gr.Accordion("Filters: reports, compare", open=False, elem_id="sg-filters"):
                 reports = gr.Dropdown(
                     label="Only these reports (leave empty for all)",
                     multiselect=True,

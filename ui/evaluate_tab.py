@@ -63,9 +63,6 @@ def build_evaluate_tab(settings: Settings) -> EvaluateTab:
         )
     run = gr.Button("Run the evaluation", variant="primary", elem_id="sg-eval-run")
     status = gr.HTML(elem_id="sg-eval-status")
-    metrics = gr.HTML(elem_id="sg-eval-metrics", elem_classes="sg-eval")
-    plots = gr.HTML(elem_id="sg-eval-plots", elem_classes="sg-eval")
-    worst = gr.HTML(elem_id="sg-eval-worst", elem_classes="sg-eval")
     download = gr.File(
         label="Download the report (HTML, Markdown, JSON)",
         file_count="multiple",
@@ -73,6 +70,9 @@ def build_evaluate_tab(settings: Settings) -> EvaluateTab:
         visible=False,
         elem_id="sg-eval-download",
     )
+    metrics = gr.HTML(elem_id="sg-eval-metrics", elem_classes="sg-eval")
+    plots = gr.HTML(elem_id="sg-eval-plots", elem_classes="sg-eval")
+    worst = gr.HTML(elem_id="sg-eval-worst", elem_classes="sg-eval")
     tab = EvaluateTab(question_set, limit, run, status, metrics, plots, worst, download)
     run.click(
         partial(run_evaluation, settings),
@@ -144,7 +144,7 @@ def fail(message: str) -> tuple[Any, ...]:
 def metrics_html(report: Report) -> str:
     """The run, the overall metrics table and the per-kind table."""
     run = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in report.run)
-    parts = [f"<h3>{escape(report.title)}</h3>", f'<dl class="sg-run">{run}</dl>']
+    parts = [f"<h2>{escape(report.title)}</h2>", f'<dl class="sg-run">{run}</dl>']
     parts += _html_table(report.overall, "sg-t-overall", "No overall metrics in this run.")
     parts += _html_table(report.by_kind, "sg-t-kind", "No per-kind metrics in this run.")
     return "\n".join(parts)
@@ -158,7 +158,7 @@ def plots_html(report: Report) -> str:
         for p in report.plots
     ]
     notes = [f"<p>{escape(note)}</p>" for note in report.plot_notes]
-    return "<h3>Plots</h3>" + "".join(figures + notes)
+    return "<h2>Plots</h2>" + "".join(figures + notes)
 
 
 def worst_html(report: Report) -> str:
@@ -167,11 +167,11 @@ def worst_html(report: Report) -> str:
     for i, q in enumerate(report.worst[:WORST_SHOWN], start=1):
         scores = _html_table(q.scores, f"sg-t-worst-{i}", "")
         items.append(
-            f'<section aria-labelledby="sg-worst-{i}"><h4 id="sg-worst-{i}">{escape(q.heading)}'
-            f"</h4><p><strong>Question:</strong> {escape(q.question)}</p>"
+            f'<section aria-labelledby="sg-worst-{i}"><h3 id="sg-worst-{i}">{escape(q.heading)}'
+            f"</h3><p><strong>Question:</strong> {escape(q.question)}</p>"
             f"<p><strong>Refused:</strong> {escape(q.refused)}</p>"
             f"<blockquote>{escape(q.answer.strip()) or '(no answer text)'}</blockquote>"
-            f"{''.join(scores)}</section>"
+            f"<details><summary>Scores</summary>{''.join(scores)}</details></section>"
         )
     body = "".join(items) or "<p>No questions in this run.</p>"
-    return f"<h3>Worst {WORST_SHOWN} questions</h3>{body}"
+    return f"<h2>Worst {WORST_SHOWN} questions</h2>{body}"

@@ -39,6 +39,8 @@ CSS = """
 .gradio-container { max-width: 1200px !important; margin: 0 auto; }
 :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0;
   box-shadow: 0 0 0 6px #0b0c0c !important; }
+button[role=tab][aria-selected=true] { color: #1d70b8 !important; }
+button[role=tab] { color: #0b0c0c; }
 .sg-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px;
   padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .sg-note { border-left: 6px solid #1d70b8; background: #f3f2f1; padding: 8px 12px;
@@ -49,7 +51,7 @@ CSS = """
 .sg-status:empty { display: none; }
 .sg-sources { padding-left: 0; list-style: none; margin: 0; }
 .sg-source { border-top: 1px solid #b1b4b6; padding: 8px 0; }
-.sg-where { font-weight: 700; margin: 0 0 4px; color: #0b0c0c; }
+.sg-where { font-weight: 700; font-size: 1rem; margin: 0 0 4px; color: #0b0c0c; }
 .sg-n { color: #1d70b8; }
 .sg-passage { margin: 4px 0; padding: 4px 10px; border-left: 4px solid #b1b4b6;
   color: #0b0c0c; font-size: 0.95em; }
@@ -61,16 +63,16 @@ CSS = """
 .sg-open:hover { background: #e8f1f8; color: #003078; }
 .sg-pdf { color: #1d70b8; text-decoration: underline; }
 .sg-refused { border: 3px solid #f47738; background: #fef3ea; padding: 8px 12px; }
-.sg-refused h3 { color: #0b0c0c; margin-top: 0; }
+.sg-refused h2, .sg-refused h3 { color: #0b0c0c; margin-top: 0; }
 .sg-refused-label { color: #0b0c0c; background: #fef3ea; border-left: 6px solid #f47738;
   padding: 4px 8px; }
 .sg-columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
   gap: 16px; }
 .sg-column { border: 1px solid #b1b4b6; padding: 8px 12px; border-radius: 4px; }
-.sg-column h3 { margin-top: 0; }
+.sg-column h2 { margin-top: 0; }
 .sg-reader { border: 2px solid #1d70b8; padding: 8px 12px; border-radius: 4px; }
-.sg-reader h3 { margin-top: 0; }
-.sg-reader h3:focus { outline: 3px solid #ffdd00; }
+.sg-reader h2 { margin-top: 0; font-size: 1.15em; }
+.sg-reader h2:focus { outline: 3px solid #ffdd00; }
 .sg-passages { padding-left: 1.2em; }
 .sg-passages li { margin-bottom: 10px; }
 .sg-heatmap-wrap { overflow-x: auto; }
@@ -90,7 +92,11 @@ CSS = """
 .sg-eval th, .sg-eval td { border: 1px solid #b1b4b6; padding: 4px 8px; text-align: left; }
 .sg-eval .num { text-align: right; }
 .sg-eval .table-wrap { overflow-x: auto; }
-.sg-eval img { max-width: 100%; height: auto; }
+.sg-eval img { max-width: min(100%, 760px); height: auto; }
+.sg-run { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
+.sg-run dt { font-weight: 700; }
+.sg-run dd { margin: 0; }
+.sg-eval summary { cursor: pointer; color: #1d70b8; font-weight: 600; }
 .sg-eval figure { margin: 8px 0 16px; }
 @media (max-width: 640px) {
   .sg-heatmap th[scope=col] { font-size: 0.8em; }

@@ -101,7 +101,7 @@ def citation_html(citation: Citation, passage: Passage | None, marked: bool = Tr
     )
 
 
-def sources_html(answer: Answer, lookup: PassageLookup, level: int = 3) -> str:
+def sources_html(answer: Answer, lookup: PassageLookup, level: int = 2) -> str:
     """The sources panel for one answer; refusals get a distinct 'related reading' panel."""
     if answer.refused:
         items = "".join(citation_html(c, lookup(c.passage_id), False) for c in answer.related)
@@ -132,8 +132,8 @@ def comparison_html(comparison: Comparison, lookup: PassageLookup) -> str:
         )
         columns.append(
             f'<section class="sg-column" aria-labelledby="sg-col-{i}">'
-            f'<h3 id="sg-col-{i}">{escape(column.report_title)}</h3>{body}'
-            f"{sources_html(answer, lookup, level=4)}</section>"
+            f'<h2 id="sg-col-{i}">{escape(column.report_title)}</h2>{body}'
+            f"{sources_html(answer, lookup, level=3)}</section>"
         )
     if not columns:
         return "<p>No report in the index matches the filter.</p>"
@@ -152,7 +152,7 @@ def passage_html(
     )
     return (
         f'<article class="sg-reader" aria-labelledby="sg-reader-h" data-id="{escape(passage.id)}">'
-        f'<h3 id="sg-reader-h">{escape(heading)}</h3>'
+        f'<h2 id="sg-reader-h">{escape(heading)}</h2>'
         f'<p class="sg-passage-text">{escape(passage.text)}</p>'
         f'<p class="sg-links">{nav}{pdf_link(passage.url, passage.report_title)}</p></article>'
     )

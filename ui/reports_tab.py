@@ -45,12 +45,12 @@ def build_reports_tab(settings: Settings) -> ReportsTab:
     reader = gr.HTML(READER_EMPTY, elem_id="sg-reader", js_on_load=DATA_BUTTONS_JS)
     with gr.Row(equal_height=False):
         with gr.Column(min_width=300):
-            gr.Markdown("### Browse a report")
+            gr.Markdown("## Browse a report")
             report = gr.Dropdown(label="Report", elem_id="sg-browse-report")
             section = gr.Dropdown(label="Section", elem_id="sg-browse-section")
             section_passages = gr.HTML(elem_id="sg-section-passages", js_on_load=DATA_BUTTONS_JS)
         with gr.Column(min_width=300):
-            gr.Markdown("### Search the passages")
+            gr.Markdown("## Search the passages")
             query = gr.Textbox(
                 label="Search words",
                 elem_id="sg-search-query",
@@ -59,7 +59,7 @@ def build_reports_tab(settings: Settings) -> ReportsTab:
             )
             search = gr.Button("Search", elem_id="sg-search", variant="primary")
             results = gr.HTML(elem_id="sg-search-results", js_on_load=DATA_BUTTONS_JS)
-    gr.Markdown("### Themes across the reports")
+    gr.Markdown("## Themes across the reports")
     heatmap = gr.HTML(elem_id="sg-heatmap", js_on_load=DATA_BUTTONS_JS)
     theme_list = gr.HTML(elem_id="sg-theme-passages", js_on_load=DATA_BUTTONS_JS)
     tab = ReportsTab(

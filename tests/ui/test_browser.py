@@ -6,6 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.ui.axe import BLOCKING, run_axe
+from tests.ui.conftest import ARTIFACTS
+
 pytestmark = pytest.mark.slow
 
 ANSWER_DONE = "#sg-sources .sg-source, #sg-sources .sg-refused, #sg-sources .sg-column"
@@ -14,10 +17,12 @@ ANSWER_DONE = "#sg-sources .sg-source, #sg-sources .sg-refused, #sg-sources .sg-
 def ask(page, question: str, compare: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Type a question, send it, and wait until the sources panel shows the answer's sources."""
     if compare:
+        if not page.locator("#sg-compare").is_visible():
+            page.click("#sg-filters button")  # open the filters accordion
         page.check("#sg-compare input[type=checkbox]")
     page.fill("#sg-question textarea", question)
     page.click("#sg-send")
-    page.wait_for_selector(ANSWER_DONE, timeout=60_000)
+    page.wait_for_selector("#sg-sources .sg-column" if compare else ANSWER_DONE, timeout=60_000)
 
 
 def last_answer(page) -> str:  # type: ignore[no-untyped-def]
@@ -42,7 +47,7 @@ def test_off_topic_question_is_shown_as_not_covered(page):
     ask(page, "How much does a school dinner cost in Scotland?")
     assert "Not covered by the reports" in last_answer(page)
     panel = page.locator("#sg-sources .sg-refused")
-    assert "related reading only" in panel.locator("h3").inner_text()
+    assert "related reading only" in panel.locator("h2").inner_text()
     assert panel.locator("mark").count() == 0  # related reading is not quoted as an answer
     assert panel.locator(".sg-source").count() >= 1
 
@@ -55,7 +60,7 @@ def test_following_a_citation_opens_its_passage_in_the_report_browser(page):
     reader.wait_for(timeout=30_000)
     assert page.locator("#sg-tab-reports-button").get_attribute("aria-selected") == "true"
     assert " ".join(quote.split()) in " ".join(reader.inner_text().split())
-    assert "3 Neglect" in reader.locator("h3").inner_text()
+    assert "3 Neglect" in reader.locator("h2").inner_text()
     page.wait_for_function("document.activeElement && document.activeElement.id === 'sg-reader-h'")
 
 
@@ -83,11 +88,23 @@ def test_thumbs_down_is_stored_without_the_question(page, served):
 
 def test_compare_shows_one_column_per_indexed_report(page):
     ask(page, "What do the reports say about schools?", compare=True)
-    columns = page.locator("#sg-sources .sg-column > h3")
+    columns = page.locator("#sg-sources .sg-column > h2")
     titles = [columns.nth(i).inner_text() for i in range(columns.count())]
     assert len(titles) == 2
     assert any("Complexity and challenge" in t for t in titles)
     assert any("hard to escape" in t for t in titles)
+
+
+def test_report_filter_keeps_sources_to_the_chosen_report(page):
+    page.click("#sg-filters button")
+    page.click("#sg-report-filter input")
+    page.keyboard.type("hard to escape")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    ask(page, "What happened when families were moved away from the area?")
+    places = page.locator("#sg-sources .sg-where")
+    texts = [places.nth(i).inner_text() for i in range(places.count())]
+    assert texts and all("It was hard to escape" in t for t in texts)
 
 
 def test_mode_switch_is_hidden_without_a_language_model(page):
@@ -136,6 +153,10 @@ def test_evaluation_runs_with_progress_and_shows_metrics(page, served):
     href = page.locator('#sg-eval-download a[download="report.html"]').get_attribute("href")
     report = httpx.get(href if href.startswith("http") else served.url + href)
     assert report.status_code == 200 and "Evaluation report: dev (first 3) set" in report.text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "evaluate-results-desktop.png"), full_page=True)
+    serious = [f for f in run_axe(page) if f.impact in BLOCKING]
+    assert serious == []
 
 
 def test_keyboard_alone_asks_and_opens_a_heatmap_cell(page):
