@@ -3,7 +3,6 @@ Debian Chromium driven by Playwright. Built once per session."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -17,8 +16,7 @@ import uvicorn
 from assistant.app import create_app
 from assistant.embedder import Embedder
 from assistant.settings import PROJECT_ROOT, Settings
-from ingest.pipeline import run_ingest
-from tests.conftest import EXPLOITATION, NEGLECT, write_briefing
+from tests.conftest import indexed_settings
 from ui.mount import mount_ui
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,15 +52,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def ui_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
     """A corpus of two small briefings, indexed once into a temporary data dir."""
-    root = tmp_path_factory.mktemp("ui")
-    corpus = root / "corpus"
-    (corpus / "briefings").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "corpus" / "manifest.toml", corpus / "manifest.toml")
-    write_briefing(corpus / "briefings", "triennial-2014-17", "Complexity and challenge", NEGLECT)
-    write_briefing(corpus / "briefings", "hard-to-escape", "It was hard to escape", EXPLOITATION)
-    settings = Settings(data_dir=root / "data", corpus_dir=corpus)
-    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
-    return settings
+    return indexed_settings(tmp_path_factory.mktemp("ui"), embedder)
 
 
 @pytest.fixture(scope="session")
