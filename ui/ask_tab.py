@@ -78,7 +78,7 @@ def build_ask_tab(settings: Settings) -> AskTab:
             question = gr.Textbox(
                 label="Your question",
                 elem_id="sg-question",
-                placeholder="e.g. What did the reviews say about written agreements with parents?",
+                placeholder="Type a question about the reports",
                 max_length=MAX_QUESTION_CHARS,
                 lines=1,
                 max_lines=6,
