@@ -12,7 +12,12 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run test lint bench clean-index
+# The browser tests drive Debian's Chromium and inject axe-core (pinned, in a git-ignored folder).
+CHROMIUM := /usr/bin/chromium
+AXE_VERSION := 4.14.1
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
+.PHONY: setup run test lint bench clean-index browser-deps
 
 setup: $(STAMP)
 
@@ -29,8 +34,18 @@ run: setup
 	$(VENV)/bin/safeguarding ingest --if-missing
 	$(VENV)/bin/safeguarding serve
 
-test: setup
+test: setup browser-deps
 	$(VENV)/bin/pytest
+
+browser-deps: $(CHROMIUM) $(AXE)
+
+$(CHROMIUM):
+	@test "$$(id -u)" = 0 || { echo "error: the browser tests need Chromium: run 'sudo apt-get install chromium'"; exit 1; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+
+$(AXE):
+	npm install --prefix .cache/axe --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
 
 lint: setup
 	$(VENV)/bin/ruff check .

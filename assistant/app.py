@@ -1,8 +1,13 @@
-"""The FastAPI application: API routers (and the Gradio UI once `ui` provides it)."""
+"""The FastAPI application: API routers, and the web UI when the caller supplies one.
+
+`assistant` never imports `ui`: the composition root (`safeguarding serve`) passes
+`ui.mount.mount_ui` in, so the library and the API stay usable without Gradio.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,14 +15,17 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from assistant.deps import require_api_key
 from assistant.limits import BodySizeLimit
-from assistant.routers import ask, health, passages, reports, search
+from assistant.routers import ask, feedback, health, passages, reports, search
 from assistant.settings import Settings, apply_offline_env, get_settings
 
 log = logging.getLogger("assistant")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A fresh app bound to `settings` (the environment's by default)."""
+UiMount = Callable[[FastAPI, Settings], None]
+
+
+def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> FastAPI:
+    """A fresh app bound to `settings` (the environment's by default), with `ui` mounted at /."""
     apply_offline_env()
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
@@ -30,13 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     guarded = [Depends(require_api_key)]
-    for router in (search.router, ask.router, reports.router, passages.router):
+    for router in (search.router, ask.router, reports.router, passages.router, feedback.router):
         app.include_router(router, dependencies=guarded)
     app.add_middleware(BodySizeLimit)
 
-    @app.get("/", include_in_schema=False)
-    def _root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    if ui is None:
+
+        @app.get("/", include_in_schema=False)
+        def _root() -> RedirectResponse:
+            return RedirectResponse("/docs")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -49,4 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("unexpected error: %s", type(exc).__name__)
         return JSONResponse(status_code=500, content={"detail": "internal error"})
 
+    if ui is not None:
+        ui(app, settings)  # last: the UI's mount at / must not shadow the routes above
     return app

@@ -183,15 +183,21 @@ def ask(
 @cli.command()
 @click.option("--host", default=None, help="Bind address (default from settings: 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default from settings: 8000).")
-def serve(host: str | None, port: int | None) -> None:
-    """Serve the API (and, when built, the UI) on http://HOST:PORT."""
+@click.option("--no-ui", is_flag=True, help="Serve the API only (/ redirects to /docs).")
+def serve(host: str | None, port: int | None, no_ui: bool) -> None:
+    """Serve the web UI at / and the API under /api on http://HOST:PORT."""
     import uvicorn
 
     from assistant.app import create_app
 
     settings = get_settings()
+    mount = None
+    if not no_ui:
+        from ui.mount import mount_ui  # the composition root wires the UI in; assistant never does
+
+        mount = mount_ui
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, ui=mount),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),

@@ -74,15 +74,28 @@ def embedder() -> Embedder:
     return model
 
 
-@pytest.fixture
-def corpus_dir(tmp_path: Path) -> Path:
+def write_corpus(corpus: Path) -> Path:
     """A corpus folder with the real manifest and two small briefings."""
-    corpus = tmp_path / "corpus"
     (corpus / "briefings").mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "corpus" / "manifest.toml", corpus / "manifest.toml")
     write_briefing(corpus / "briefings", "triennial-2014-17", "Complexity and challenge", NEGLECT)
     write_briefing(corpus / "briefings", "hard-to-escape", "It was hard to escape", EXPLOITATION)
     return corpus
+
+
+def indexed_settings(root: Path, embedder: Embedder) -> Settings:
+    """Settings for a `write_corpus` corpus under `root`, indexed (for module or session use)."""
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(data_dir=root / "data", corpus_dir=write_corpus(root / "corpus"))
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    return settings
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A corpus folder with the real manifest and two small briefings."""
+    return write_corpus(tmp_path / "corpus")
 
 
 @pytest.fixture

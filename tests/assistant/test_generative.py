@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,11 +15,10 @@ from assistant.answer_schema import Answer
 from assistant.followup import Turn, expand
 from assistant.generative import GenerativeAnswerer, parse_reply
 from assistant.llm import ChatClient, LLMError
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 from assistant.store import IndexStore, open_store
-from ingest.pipeline import run_ingest
 from tests.assistant.fake_llm import FakeLLM, Messages
-from tests.conftest import EXPLOITATION, NEGLECT, write_briefing
+from tests.conftest import indexed_settings
 
 pytestmark = pytest.mark.slow
 
@@ -35,14 +33,7 @@ MARKS = {"neglect": "three-quarters", "blind": "stop registering", "moving": "Mo
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[Settings, IndexStore]:
     """One real index of the two conftest briefings for the whole module."""
-    root = tmp_path_factory.mktemp("generative")
-    corpus = root / "corpus"
-    (corpus / "briefings").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "corpus" / "manifest.toml", corpus / "manifest.toml")
-    write_briefing(corpus / "briefings", "triennial-2014-17", "Complexity and challenge", NEGLECT)
-    write_briefing(corpus / "briefings", "hard-to-escape", "It was hard to escape", EXPLOITATION)
-    settings = Settings(data_dir=root / "data", corpus_dir=corpus)
-    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    settings = indexed_settings(tmp_path_factory.mktemp("generative"), embedder)
     return settings, open_store(settings)
 
 
