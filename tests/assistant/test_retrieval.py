@@ -66,3 +66,20 @@ def test_unknown_report_id_is_refused(indexed):
 def test_search_without_index_says_to_ingest(settings):
     with pytest.raises(SearchError, match="safeguarding ingest"):
         search_passages(settings, "neglect")
+
+
+def test_named_reports_reads_how_practitioners_name_them():
+    from assistant.retrieval import named_reports
+
+    assert named_reports("what did the triennial say about neglect?") == {"triennial-2014-17"}
+    assert named_reports("how many rapid reviews did the Panel read?") == {"panel-annual-2018-19"}
+    assert named_reports("what does It was hard to escape say?") == {"hard-to-escape"}
+    assert named_reports("what is poverty blindness?") == set()
+
+
+def test_diversify_lets_other_sections_in_before_a_third_from_one_section():
+    from assistant.retrieval import diversify
+
+    ranked = [("a1", 0.9), ("a2", 0.8), ("a3", 0.7), ("b1", 0.6), ("a4", 0.5), ("c1", 0.4)]
+    sections = {pid: pid[0] for pid, _ in ranked}
+    assert [pid for pid, _ in diversify(ranked, sections)] == ["a1", "a2", "b1", "c1", "a3", "a4"]
