@@ -175,7 +175,8 @@ def _check_pages(path: Path, count: int, max_pages: int | None) -> None:
 
 def _declared_pages(reader: PdfReader) -> int:
     """The page count the page tree declares: cheap, read before walking the tree."""
-    count = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+    root: Any = reader.trailer["/Root"]
+    count = root["/Pages"].get("/Count", 0)
     return int(count) if isinstance(count, int | float) else 0
 
 
