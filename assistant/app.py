@@ -12,6 +12,7 @@ from assistant.deps import require_api_key
 from assistant.limits import BodySizeLimit
 from assistant.routers import ask, health, passages, reports, search
 from assistant.settings import Settings, apply_offline_env, get_settings
+from assistant.store import IndexUnavailable
 
 log = logging.getLogger("assistant")
 
@@ -43,6 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Reasons only: echoing the input would put question text into responses and logs.
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
         return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(IndexUnavailable)
+    async def _unavailable(_: Request, exc: IndexUnavailable) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
