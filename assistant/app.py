@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from assistant.deps import require_api_key
 from assistant.limits import BodySizeLimit
 from assistant.routers import ask, health, passages, reports, search
+from assistant.security import secure
 from assistant.settings import Settings, apply_offline_env, get_settings
 from assistant.store import IndexUnavailable
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (search.router, ask.router, reports.router, passages.router):
         app.include_router(router, dependencies=guarded)
     app.add_middleware(BodySizeLimit)
+    secure(app, settings)
 
     @app.get("/", include_in_schema=False)
     def _root() -> RedirectResponse:
