@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from assistant.deps import require_api_key
 from assistant.limits import BodySizeLimit
+from assistant.responses import API_ERRORS
 from assistant.routers import ask, health, passages, reports, search
 from assistant.security import secure
 from assistant.settings import Settings, apply_offline_env, get_settings
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     guarded = [Depends(require_api_key)]
     for router in (search.router, ask.router, reports.router, passages.router):
-        app.include_router(router, dependencies=guarded)
+        app.include_router(router, dependencies=guarded, responses=API_ERRORS)
     app.add_middleware(BodySizeLimit)
     secure(app, settings)
 
@@ -44,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         # Reasons only: echoing the input would put question text into responses and logs.
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
         return JSONResponse(status_code=422, content={"detail": errors})
 
     @app.exception_handler(IndexUnavailable)

@@ -35,7 +35,10 @@ def ask_route(body: AskRequest, settings: SettingsDep) -> Answer:
         raise raise_http(exc) from exc
 
 
-@router.post("/ask/stream")
+SSE = {200: {"description": "Server-sent events.", "content": {"text/event-stream": {}}}}
+
+
+@router.post("/ask/stream", response_class=StreamingResponse, responses=SSE)
 def ask_stream_route(body: AskRequest, settings: SettingsDep) -> StreamingResponse:
     """Server-sent events: `token` events (generative mode), then one `answer` event."""
     try:

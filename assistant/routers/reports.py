@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from assistant.corpus import load_manifest
 from assistant.deps import SettingsDep, StoreDep
+from assistant.responses import documented
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -44,7 +45,7 @@ class SectionOut(BaseModel):
     first_passage_id: str
 
 
-@router.get("/reports/{report_id}/sections")
+@router.get("/reports/{report_id}/sections", responses=documented(404))
 def sections(report_id: str, store: StoreDep) -> list[SectionOut]:
     """The report's sections in reading order, with where each starts."""
     found: dict[str, SectionOut] = {}
