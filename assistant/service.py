@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from assistant.answer import ExtractiveAnswerer
 from assistant.answer_schema import Answer
 from assistant.corpus import load_manifest
-from assistant.embedder import get_embedder
+from assistant.embedder import get_embedder, reuse_query_vectors
 from assistant.followup import Turn
 from assistant.search import SearchError, check_report_ids, live_store
 from assistant.settings import Settings
@@ -92,14 +92,13 @@ def compare(
     wanted = [
         r for r in manifest.reports if r.id in indexed and (not report_ids or r.id in report_ids)
     ]
-    return Comparison(
-        question=question,
-        answers=[
+    with reuse_query_vectors():  # the same question for each report: embed it once
+        answers = [
             ReportAnswer(
                 report_id=r.id,
                 report_title=r.title,
                 answer=answerer.run(question, [r.id], history or []),
             )
             for r in wanted
-        ],
-    )
+        ]
+    return Comparison(question=question, answers=answers)
