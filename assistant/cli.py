@@ -27,6 +27,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def cli() -> None:
     """Learn from three child safeguarding case-review reports (England, March 2020)."""
     apply_offline_env()
+    from assistant.privacy import question_log_to_stderr
+
+    question_log_to_stderr(get_settings())
 
 
 @cli.command()
