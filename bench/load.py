@@ -38,6 +38,7 @@ class Sample:
     route: str
     seconds: float
     status: int  # 0 when the request failed without a response
+    error: str = ""  # the client-side exception's type, for status 0
 
 
 @dataclass(frozen=True)
@@ -115,30 +116,41 @@ async def one_client(
         budget[0] -= 1
         route = rng.choices(routes, weights)[0]
         started = time.perf_counter()
+        error = ""
         try:
             response = await client.post(route, json=body(route, rng.choice(questions)))
             status = response.status_code
-        except httpx.HTTPError:
-            status = 0
-        samples.append(Sample(route, time.perf_counter() - started, status))
+        except httpx.HTTPError as exc:
+            status, error = 0, type(exc).__name__
+        samples.append(Sample(route, time.perf_counter() - started, status, error))
+
+
+async def watch_memory(pid: int, deadline: float, every: float, rss: list[float]) -> None:
+    """The server's RSS every `every` seconds until the deadline (growth vs. plateau)."""
+    while time.monotonic() < deadline:
+        rss.append(round(rss_mb(pid), 1))
+        await asyncio.sleep(every)
 
 
 async def drive(
-    base: str, questions: list[str], clients: int, seconds: float, max_requests: int
-) -> list[Sample]:
-    """`clients` concurrent clients for `seconds` (at most `max_requests` in all)."""
+    base: str, pid: int, questions: list[str], clients: int, seconds: float, max_requests: int
+) -> tuple[list[Sample], list[float]]:
+    """`clients` concurrent clients for `seconds` (at most `max_requests` in all); the samples
+    and the server's RSS every 5 s."""
     samples: list[Sample] = []
+    rss: list[float] = []
     budget = [max_requests]
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         await asyncio.gather(
+            watch_memory(pid, deadline, 5.0, rss),
             *(
                 one_client(client, questions, deadline, budget, samples, random.Random(n))
                 for n in range(clients)
-            )
+            ),
         )
-    return samples
+    return samples, rss
 
 
 def summarize(samples: list[Sample], seconds: float) -> list[RouteRow]:
@@ -185,7 +197,7 @@ def run(settings: Settings, clients: int, seconds: float, max_requests: int) -> 
         warm_up(base, questions[0])
         rss_start = rss_mb(pid)
         started = time.monotonic()
-        samples = asyncio.run(drive(base, questions, clients, seconds, max_requests))
+        samples, rss = asyncio.run(drive(base, pid, questions, clients, seconds, max_requests))
         elapsed = time.monotonic() - started
         rss_end = rss_mb(pid)
     return {
@@ -195,7 +207,9 @@ def run(settings: Settings, clients: int, seconds: float, max_requests: int) -> 
         "rss_start_mb": round(rss_start, 1),
         "rss_end_mb": round(rss_end, 1),
         "rss_growth_pct": round(100 * (rss_end - rss_start) / rss_start, 1),
+        "rss_every_5s_mb": rss,
         "statuses": sorted({s.status for s in samples}),
+        "client_errors": sorted({s.error for s in samples if s.error}),
     }
 
 
@@ -214,8 +228,10 @@ def main() -> None:
     print(table([RouteRow(**row) for row in result["rows"]]))  # type: ignore[attr-defined]
     print(
         f"server RSS: {result['rss_start_mb']} MB after warm-up, {result['rss_end_mb']} MB at"
-        f" the end ({result['rss_growth_pct']:+}%)"
+        f" the end ({result['rss_growth_pct']:+}%); every 5 s: {result['rss_every_5s_mb']}"
     )
+    if result["client_errors"]:
+        print(f"client-side errors: {result['client_errors']}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
