@@ -19,8 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from assistant.app import create_app
 from assistant.settings import Settings
-from ingest.pipeline import run_ingest
-from tests.conftest import EXPLOITATION, NEGLECT, write_briefing
+from tests.indexes import briefing_index
 
 EXAMPLES_PER_ROUTE = 30  # bounded so the run stays within a few minutes on 2 cores
 
@@ -34,12 +33,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(CONFIG))
 
 @pytest.fixture(scope="module", autouse=True)
 def index(embedder) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    briefings = CONFIG.briefings_dir
-    briefings.mkdir(parents=True)
-    shutil.copy(Path("corpus/manifest.toml"), CONFIG.manifest_path)
-    write_briefing(briefings, "triennial-2014-17", "Complexity and challenge", NEGLECT)
-    write_briefing(briefings, "hard-to-escape", "It was hard to escape", EXPLOITATION)
-    run_ingest(CONFIG, ["briefings"], embedder=embedder, announce=lambda _: None)
+    briefing_index(ROOT, embedder)
     yield
     shutil.rmtree(ROOT, ignore_errors=True)
 

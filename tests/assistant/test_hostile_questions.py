@@ -3,9 +3,7 @@ markup change neither refusal nor citation behaviour."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,9 +12,8 @@ from assistant.app import create_app
 from assistant.service import ask
 from assistant.settings import Settings
 from assistant.store import IndexStore, open_store
-from ingest.pipeline import run_ingest
 from tests.assistant.fake_llm import FakeLLM
-from tests.conftest import EXPLOITATION, NEGLECT, write_briefing
+from tests.indexes import briefing_index
 
 pytestmark = pytest.mark.slow
 
@@ -37,14 +34,7 @@ MARKUP = "<script>alert('x')</script><img src=x onerror=alert(1)> What is povert
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[Settings, IndexStore]:
-    root = tmp_path_factory.mktemp("hostile")
-    corpus = root / "corpus"
-    (corpus / "briefings").mkdir(parents=True)
-    shutil.copy(Path("corpus/manifest.toml"), corpus / "manifest.toml")
-    write_briefing(corpus / "briefings", "triennial-2014-17", "Complexity and challenge", NEGLECT)
-    write_briefing(corpus / "briefings", "hard-to-escape", "It was hard to escape", EXPLOITATION)
-    settings = Settings(data_dir=root / "data", corpus_dir=corpus)
-    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    settings = briefing_index(tmp_path_factory.mktemp("hostile"), embedder)
     return settings, open_store(settings)
 
 

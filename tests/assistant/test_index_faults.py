@@ -15,7 +15,7 @@ from assistant.cli import cli
 from assistant.index_schema import IndexPaths
 from assistant.settings import Settings, get_settings
 from ingest.pipeline import run_ingest
-from tests.conftest import EXPLOITATION, NEGLECT, write_briefing
+from tests.indexes import briefing_index
 from tests.servers import ChromaServer
 
 QUESTION = {"question": "What is poverty blindness?"}
@@ -24,15 +24,7 @@ QUESTION = {"question": "What is poverty blindness?"}
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     """One embedded index for the module; each test damages its own copy."""
-    root = tmp_path_factory.mktemp("faults")
-    corpus = root / "corpus"
-    (corpus / "briefings").mkdir(parents=True)
-    shutil.copy(Path("corpus/manifest.toml"), corpus / "manifest.toml")
-    write_briefing(corpus / "briefings", "triennial-2014-17", "Complexity and challenge", NEGLECT)
-    write_briefing(corpus / "briefings", "hard-to-escape", "It was hard to escape", EXPLOITATION)
-    settings = Settings(data_dir=root / "data", corpus_dir=corpus)
-    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
-    return settings
+    return briefing_index(tmp_path_factory.mktemp("faults"), embedder)
 
 
 @pytest.fixture
