@@ -56,6 +56,7 @@ bench: setup
 	$(PY) -m bench.ingest
 	$(PY) -m bench.query --corpus briefings
 	$(PY) -m bench.query --corpus large
+	$(PY) -m bench.load --clients 50 --seconds 60
 
 clean-index:
 	rm -rf data/index

@@ -27,6 +27,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def cli() -> None:
     """Learn from three child safeguarding case-review reports (England, March 2020)."""
     apply_offline_env()
+    from assistant.privacy import question_log_to_stderr
+
+    question_log_to_stderr(get_settings())
 
 
 @cli.command()
@@ -97,12 +100,13 @@ def search(query: str, k: int, report_ids: tuple[str, ...], as_json: bool) -> No
 
     from assistant.chroma import ChromaUnavailable
     from assistant.search import SearchError, search_passages
+    from assistant.store import IndexUnavailable
 
     if not query.strip():
         fail("the query is empty")
     try:
         results = search_passages(get_settings(), query, k=k, report_ids=list(report_ids))
-    except (SearchError, ChromaUnavailable) as exc:
+    except (SearchError, ChromaUnavailable, IndexUnavailable) as exc:
         fail(str(exc))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
@@ -155,6 +159,7 @@ def ask(
     from assistant.search import SearchError
     from assistant.service import ask as ask_question
     from assistant.service import compare
+    from assistant.store import IndexUnavailable
 
     history = [Turn(question=q) for q in previous]
     try:
@@ -163,7 +168,7 @@ def ask(
             result = compare(get_settings(), question, list(report_ids), history)
         else:
             answer = ask_question(get_settings(), question, list(report_ids), history, mode)  # type: ignore[arg-type]
-    except (QuestionError, SearchError, ChromaUnavailable) as exc:
+    except (QuestionError, SearchError, ChromaUnavailable, IndexUnavailable) as exc:
         fail(str(exc))
     if side_by_side:
         if as_json:
@@ -189,8 +194,15 @@ def serve(host: str | None, port: int | None, no_ui: bool) -> None:
     import uvicorn
 
     from assistant.app import create_app
+    from assistant.store import IndexDamaged, IndexMismatch, IndexUnavailable, open_store
 
     settings = get_settings()
+    try:
+        open_store(settings)  # a damaged index stops here with the fix, not at the first request
+    except (IndexDamaged, IndexMismatch) as exc:
+        fail(str(exc))
+    except IndexUnavailable as exc:
+        click.echo(f"warning: {exc}; serving anyway (/health reports it)", err=True)
     mount = None
     if not no_ui:
         from ui.mount import mount_ui  # the composition root wires the UI in; assistant never does

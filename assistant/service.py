@@ -10,8 +10,9 @@ from pydantic import BaseModel
 from assistant.answer import ExtractiveAnswerer
 from assistant.answer_schema import Answer
 from assistant.corpus import load_manifest
-from assistant.embedder import get_embedder
+from assistant.embedder import get_embedder, reuse_query_vectors
 from assistant.followup import Turn
+from assistant.privacy import log_question
 from assistant.search import SearchError, check_report_ids, live_store
 from assistant.settings import Settings
 
@@ -55,6 +56,7 @@ def ask(
     mode: Mode = "extractive",
 ) -> Answer:
     """A cited answer (or a refusal) to `question`."""
+    log_question(settings, "ask", question)
     store, answerer = _answerer(settings, mode)
     check_report_ids(settings, store, report_ids or [])
     answer: Answer = answerer.run(question, report_ids or None, history or [])
@@ -69,6 +71,7 @@ def ask_stream(
     mode: Mode = "extractive",
 ) -> Iterator[dict[str, object]]:
     """Events for server-sent streaming: tokens (generative mode), then the checked answer."""
+    log_question(settings, "ask", question)
     store, answerer = _answerer(settings, mode)
     check_report_ids(settings, store, report_ids or [])
     if mode == "generative":
@@ -85,6 +88,7 @@ def compare(
     history: list[Turn] | None = None,
 ) -> Comparison:
     """The question answered separately from each report (extractive), in manifest order."""
+    log_question(settings, "compare", question)
     store, answerer = _answerer(settings, "extractive")
     check_report_ids(settings, store, report_ids or [])
     manifest = load_manifest(settings.manifest_path)
@@ -92,14 +96,13 @@ def compare(
     wanted = [
         r for r in manifest.reports if r.id in indexed and (not report_ids or r.id in report_ids)
     ]
-    return Comparison(
-        question=question,
-        answers=[
+    with reuse_query_vectors():  # the same question for each report: embed it once
+        answers = [
             ReportAnswer(
                 report_id=r.id,
                 report_title=r.title,
                 answer=answerer.run(question, [r.id], history or []),
             )
             for r in wanted
-        ],
-    )
+        ]
+    return Comparison(question=question, answers=answers)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 # Offline guarantees: nothing may reach a model hub or phone home at run time.
 OFFLINE_ENV = {
@@ -23,6 +24,15 @@ OFFLINE_ENV = {
     "TRANSFORMERS_VERBOSITY": "error",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
+
+# HTML pages (the OpenAPI page, the UI) run only their own scripts; the OpenAPI page loads
+# Swagger UI from its CDN. Nothing may frame them.
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net;"
+    " style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:"
+    " https://fastapi.tiangolo.com; connect-src 'self'; object-src 'none'; base-uri 'self';"
+    " form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def apply_offline_env() -> None:
@@ -59,6 +69,35 @@ class Settings(BaseSettings):
         "remove", description="Generated sentences the passages don't support: remove or flag."
     )
 
+    max_file_mb: float = Field(
+        200, gt=0, le=10_000, description="Largest source file ingest accepts, in MB."
+    )
+    max_pages: int = Field(5000, ge=1, le=1_000_000, description="Most pages in one document.")
+    parse_timeout: float = Field(
+        300, gt=0, le=86_400, description="Seconds one document may take to parse."
+    )
+    rate_limit_per_minute: int | None = Field(
+        None,
+        ge=0,
+        description="Requests per minute per client on /api (token bucket); 0 = off; unset ="
+        " off when the server binds to loopback, 120 otherwise.",
+    )
+    rate_limit_burst: int = Field(20, ge=1, le=10_000, description="Bucket size (burst).")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser."
+    )
+    content_security_policy: str = Field(
+        DEFAULT_CSP, description="Content-Security-Policy sent with HTML pages."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """A comma-separated list in the environment: `https://a.example,https://b.example`."""
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
     @model_validator(mode="after")
     def _check_chunking(self) -> Settings:
         if self.chunk_min_words >= self.chunk_max_words:
@@ -82,6 +121,17 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def rate_limit(self) -> int:
+        """Requests per minute per client; 0 when rate limiting is off."""
+        if self.rate_limit_per_minute is not None:
+            return self.rate_limit_per_minute
+        return 0 if self.host in LOOPBACK_HOSTS else 120
 
     @property
     def generative_enabled(self) -> bool:

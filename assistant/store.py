@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from assistant.bm25 import Bm25Index
-from assistant.chroma import chroma_client
+from assistant.chroma import ChromaUnavailable, chroma_client
 from assistant.embedder import EMBEDDER_NAME
 from assistant.index_schema import (
     BM25_DIR,
@@ -39,6 +39,23 @@ class IndexNotFound(IndexUnavailable):
 
 class IndexMismatch(IndexUnavailable):
     """The index was built by another embedder or schema version."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """A file of the build is missing or unreadable."""
+
+
+class VectorsUnreachable(IndexUnavailable):
+    """The Chroma server does not answer; requests succeed again once it is back."""
+
+
+def damaged(build: Path, exc: BaseException) -> IndexDamaged:
+    """The one-line reason for an unreadable build, with the fix."""
+    what = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return IndexDamaged(
+        f"{build}: the index is damaged ({type(exc).__name__}: {what});"
+        " rebuild it with `safeguarding ingest`"
+    )
 
 
 def read_manifest(build: Path) -> IndexManifest:
@@ -83,8 +100,17 @@ class IndexStore:
 
     def __init__(self, settings: Settings, build: Path) -> None:
         self.build = build
+        self.settings = settings
         self.manifest = read_manifest(build)
         check_compatible(self.manifest, build)
+        try:
+            self._load(build)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # numpy, json, bm25s and chromadb raise many types
+            raise self.chroma_error(exc) if settings.chroma_host else damaged(build, exc) from exc
+
+    def _load(self, build: Path) -> None:
         with (build / PASSAGES_FILE).open(encoding="utf-8") as lines:
             self.passages = [Passage.model_validate(json.loads(line)) for line in lines]
         self.rows = {p.id: i for i, p in enumerate(self.passages)}
@@ -95,9 +121,38 @@ class IndexStore:
             SentenceSet(spans[a:b], vectors[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
         ]
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
-        client = chroma_client(settings, build / CHROMA_DIR)
-        self.collection: Any = client.get_collection(self.manifest.collection)
+        try:
+            self.client: Any = chroma_client(self.settings, build / CHROMA_DIR)
+        except ChromaUnavailable as exc:
+            raise VectorsUnreachable(str(exc)) from exc
+        self.collection: Any = self.client.get_collection(self.manifest.collection)
         self.vectors = int(self.collection.count())
+
+    def chroma_error(self, exc: BaseException) -> IndexUnavailable:
+        """Why a Chroma call failed: the server is down (transient) or the build is damaged."""
+        if self.settings.chroma_host and not self.reachable():
+            host = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
+            return VectorsUnreachable(
+                f"the Chroma server at {host} does not answer; requests succeed again once it is"
+                " back (start it with `chroma run`)"
+            )
+        return damaged(self.build, exc)
+
+    def reachable(self) -> bool:
+        """True unless the configured Chroma server fails its heartbeat."""
+        if not self.settings.chroma_host:
+            return True
+        try:
+            client = getattr(self, "client", None) or chroma_client(self.settings, Path())
+            client.heartbeat()
+        except Exception:
+            return False
+        return True
+
+    def check(self) -> None:
+        """Raise VectorsUnreachable when the Chroma server is down (for /health)."""
+        if not self.reachable():
+            raise self.chroma_error(ConnectionError("heartbeat failed"))
 
     @property
     def build_id(self) -> str:
@@ -143,12 +198,15 @@ class IndexStore:
     ) -> list[tuple[str, float]]:
         """Nearest passages by their best sentence's cosine similarity: (id, similarity)."""
         where = {"report_id": {"$in": report_ids}} if report_ids else None
-        result = self.collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=min(8 * k, self.vectors),
-            where=where,
-            include=["metadatas", "distances"],
-        )
+        try:
+            result = self.collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=min(8 * k, self.vectors),
+                where=where,
+                include=["metadatas", "distances"],
+            )
+        except Exception as exc:  # a stopped server or a damaged embedded store
+            raise self.chroma_error(exc) from exc
         best: dict[str, float] = {}
         for meta, dist in zip(result["metadatas"][0], result["distances"][0], strict=True):
             best.setdefault(str(meta["passage_id"]), 1.0 - float(dist))  # results come best first
@@ -172,14 +230,27 @@ _open: dict[str, IndexStore] = {}
 def open_store(settings: Settings) -> IndexStore:
     """The live build, opened once per process and reopened when `current` changes."""
     paths = IndexPaths(settings.index_dir)
-    build_id = paths.live_build_id()
-    if build_id is None:
-        raise IndexNotFound(
-            f"no index in {settings.index_dir}; build one with `safeguarding ingest`"
-        )
+    attempts = 3
+    while True:
+        build_id = paths.live_build_id()
+        if build_id is None:
+            raise IndexNotFound(
+                f"no index in {settings.index_dir}; build one with `safeguarding ingest`"
+            )
+        try:
+            return _opened(settings, paths, build_id)
+        except IndexUnavailable:
+            attempts -= 1
+            # an ingest may have switched builds and pruned this one while it opened
+            if attempts == 0 or paths.live_build_id() == build_id:
+                raise
+
+
+def _opened(settings: Settings, paths: IndexPaths, build_id: str) -> IndexStore:
     key = f"{paths.root.resolve()}::{build_id}::{settings.chroma_host}"
     with _lock:
         if key not in _open:
+            store = IndexStore(settings, paths.build(build_id))
             _open.clear()
-            _open[key] = IndexStore(settings, paths.build(build_id))
+            _open[key] = store
         return _open[key]

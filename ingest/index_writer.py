@@ -6,6 +6,7 @@ source is never embedded twice. A failed build is removed and the live index is 
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ from assistant.index_schema import (
 )
 from assistant.sentences import sentence_spans
 from assistant.settings import Settings
+from ingest.errors import IngestError
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +150,11 @@ def drop_collection(settings: Settings, collection: str) -> None:
 def switch_live(paths: IndexPaths, build_id: str) -> None:
     """Point `current` at the new build in one atomic rename."""
     tmp = paths.root / f".current.{build_id}"
-    tmp.write_text(build_id + "\n", encoding="utf-8")
-    os.replace(tmp, paths.current_file)
+    try:
+        tmp.write_text(build_id + "\n", encoding="utf-8")
+        os.replace(tmp, paths.current_file)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def prune_builds(settings: Settings, paths: IndexPaths, keep: set[str]) -> None:
@@ -166,6 +171,19 @@ def prune_builds(settings: Settings, paths: IndexPaths, keep: set[str]) -> None:
             except ValueError:
                 pass
         shutil.rmtree(build, ignore_errors=True)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """True when `exc`, or what caused it, says the disk (or a file-size limit) is full."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return True
+        text = str(seen).lower()
+        if "no space left" in text or "disk is full" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def new_build_id() -> str:
@@ -225,10 +243,15 @@ def write_index(
             embedded_passages=embedded,
         )
         (build / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-    except BaseException:
+        switch_live(paths, build_id)
+    except BaseException as exc:
         shutil.rmtree(build, ignore_errors=True)
         drop_collection(settings, collection)
+        if disk_full(exc):
+            raise IngestError(
+                f"no space left on the device holding {settings.data_dir} while writing the new"
+                " index; free some space and run `safeguarding ingest` again"
+            ) from exc
         raise
-    switch_live(paths, build_id)
     prune_builds(settings, paths, keep={build_id, previous or build_id})
     return manifest

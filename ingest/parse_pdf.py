@@ -94,12 +94,13 @@ class _Style:
 # -- public entry point ----------------------------------------------------------------------
 
 
-def parse_pdf(path: Path) -> ParsedDocument:
+def parse_pdf(path: Path, max_pages: int | None = None) -> ParsedDocument:
     """Parse a report PDF into paragraph blocks with heading paths and printed page numbers.
 
-    Raises IngestError (one line naming the file) for unreadable, encrypted or image-only input."""
+    Raises IngestError (one line naming the file) for unreadable, encrypted or image-only input,
+    and for more than `max_pages` pages."""
     path = Path(path)
-    reader = _open_reader(path, _read_pdf_bytes(path))
+    reader = _open_reader(path, _read_pdf_bytes(path), max_pages)
     pages, unreadable = _extract_pages(reader, path)
     title = _title(reader, pages, path)
     running = _running_keys(pages)
@@ -165,13 +166,29 @@ def _sniff(head: bytes) -> str:
     return "it is plain text"
 
 
-def _open_reader(path: Path, data: bytes) -> PdfReader:
+def _check_pages(path: Path, count: int, max_pages: int | None) -> None:
+    if max_pages is not None and count > max_pages:
+        raise IngestError(
+            f"{path}: the PDF has {count} pages; the limit is {max_pages} (SAFEGUARDING_MAX_PAGES)"
+        )
+
+
+def _declared_pages(reader: PdfReader) -> int:
+    """The page count the page tree declares: cheap, read before walking the tree."""
+    root: Any = reader.trailer["/Root"]
+    count = root["/Pages"].get("/Count", 0)
+    return int(count) if isinstance(count, int | float) else 0
+
+
+def _open_reader(path: Path, data: bytes, max_pages: int | None = None) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(
                 f"{path}: the PDF is password-protected; save an unprotected copy and ingest that"
             )
+        _check_pages(path, _declared_pages(reader), max_pages)
+        _check_pages(path, len(reader.pages), max_pages)
         if len(reader.pages) == 0:
             raise IngestError(f"{path}: the PDF has no pages; download it again")
     except IngestError:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.embedder import Embedder, get_embedder
 from assistant.index_schema import IndexManifest, Passage, SourceRecord
 from assistant.settings import Settings
+from ingest.bounded_parse import ParseLimits, parse_bounded
 from ingest.chunk import ChunkParams, ChunkSource, chunk_blocks
 from ingest.document import ParsedDocument
 from ingest.errors import IngestError
 from ingest.index_writer import ProgressFn, write_index
-from ingest.parse import parse_file
 from ingest.sources import SourceFile, resolve_sources, slug
 
 
@@ -30,11 +30,13 @@ class IngestSummary:
     embedded: int
     seconds: float
     manifest: IndexManifest
+    skipped: list[str] = field(default_factory=list)  # one reason per file left out
 
     def line(self) -> str:
+        left_out = f"; {len(self.skipped)} files skipped" if self.skipped else ""
         return (
             f"Indexed {self.documents} documents, {self.pages} pages, {self.passages} passages"
-            f" ({self.embedded} newly embedded) in {self.seconds:.1f} s"
+            f" ({self.embedded} newly embedded) in {self.seconds:.1f} s{left_out}"
         )
 
 
@@ -68,22 +70,33 @@ def chunk_source(source: SourceFile, doc: ParsedDocument) -> ChunkSource:
     )
 
 
-def parse_all(
-    files: list[SourceFile], params: ChunkParams
-) -> tuple[list[Passage], list[SourceRecord], int]:
-    """Parse and chunk every file before the index is touched: bad input stops here."""
-    passages: list[Passage] = []
-    records: list[SourceRecord] = []
-    pages = 0
+@dataclass
+class Parsed:
+    """Every file's passages and record, and the reason for each file left out."""
+
+    passages: list[Passage] = field(default_factory=list)
+    records: list[SourceRecord] = field(default_factory=list)
+    pages: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def parse_all(files: list[SourceFile], params: ChunkParams, limits: ParseLimits) -> Parsed:
+    """Parse and chunk every file before the index is touched. A file that cannot be parsed
+    within the bounds is left out with its reason; the others go on."""
+    parsed = Parsed()
     for source in files:
-        doc = parse_file(source.path)
+        try:
+            doc = parse_bounded(source.path, limits)
+        except IngestError as exc:
+            parsed.skipped.append(str(exc))
+            continue
         owner = chunk_source(source, doc)
         if owner.kind == "briefing" and not doc.metadata.get("notice"):
             raise IngestError(f"{source.path}: a briefing must open with its notice blockquote")
         doc_passages = chunk_blocks(doc.blocks, owner, params)
-        if any(r.doc_id == owner.doc_id for r in records):
+        if any(r.doc_id == owner.doc_id for r in parsed.records):
             raise IngestError(f"{source.path}: duplicate document id {owner.doc_id!r}")
-        records.append(
+        parsed.records.append(
             SourceRecord(
                 doc_id=owner.doc_id,
                 path=str(source.path),
@@ -94,9 +107,9 @@ def parse_all(
                 passages=len(doc_passages),
             )
         )
-        passages += doc_passages
-        pages += doc.page_count
-    return passages, records, pages
+        parsed.passages += doc_passages
+        parsed.pages += doc.page_count
+    return parsed
 
 
 def run_ingest(
@@ -114,18 +127,21 @@ def run_ingest(
     params = ChunkParams(
         settings.chunk_min_words, settings.chunk_max_words, settings.chunk_overlap_words
     )
-    passages, records, pages = parse_all(files, params)
-    if not passages:
-        raise IngestError("no passages: the sources contain no text")
+    parsed = parse_all(files, params, ParseLimits.from_settings(settings))
+    for reason in parsed.skipped:
+        announce(f"Skipped {reason}")
+    if not parsed.passages:
+        raise IngestError("; ".join(parsed.skipped) or "no passages: the sources contain no text")
     manifest = write_index(
-        settings, passages, records, corpus, embedder or get_embedder(), progress
+        settings, parsed.passages, parsed.records, corpus, embedder or get_embedder(), progress
     )
     return IngestSummary(
         corpus=corpus,
-        documents=len(records),
-        pages=pages,
-        passages=len(passages),
+        documents=len(parsed.records),
+        pages=parsed.pages,
+        passages=len(parsed.passages),
         embedded=manifest.embedded_passages,
         seconds=time.perf_counter() - started,
         manifest=manifest,
+        skipped=parsed.skipped,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -35,7 +36,12 @@ def ask_route(body: AskRequest, settings: SettingsDep) -> Answer:
         raise raise_http(exc) from exc
 
 
-@router.post("/ask/stream")
+SSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Server-sent events.", "content": {"text/event-stream": {}}}
+}
+
+
+@router.post("/ask/stream", response_class=StreamingResponse, responses=SSE)
 def ask_stream_route(body: AskRequest, settings: SettingsDep) -> StreamingResponse:
     """Server-sent events: `token` events (generative mode), then one `answer` event."""
     try:

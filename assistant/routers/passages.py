@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from assistant.deps import StoreDep
 from assistant.index_schema import Passage
+from assistant.responses import documented
 
 router = APIRouter(prefix="/api", tags=["passages"])
 
@@ -17,7 +18,7 @@ class PassageWithContext(BaseModel):
     next_id: str | None
 
 
-@router.get("/passages/{passage_id}")
+@router.get("/passages/{passage_id}", responses=documented(404))
 def passage(passage_id: str, store: StoreDep) -> PassageWithContext:
     """The passage, and the ids of the passages before and after it in its document."""
     found = store.passage(passage_id)

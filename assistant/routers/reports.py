@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 
 from assistant.catalogue import SectionSummary, report_sections, report_status
 from assistant.deps import SettingsDep, StoreDep
+from assistant.responses import documented
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -16,7 +17,7 @@ def reports(settings: SettingsDep, store: StoreDep) -> dict[str, object]:
     return report_status(settings, store)
 
 
-@router.get("/reports/{report_id}/sections")
+@router.get("/reports/{report_id}/sections", responses=documented(404))
 def sections(report_id: str, store: StoreDep) -> list[SectionSummary]:
     """The report's sections in reading order, with where each starts."""
     found = report_sections(store, report_id)
