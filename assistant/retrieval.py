@@ -56,7 +56,8 @@ def diversify(
 ) -> list[tuple[str, float]]:
     """The same order, but a section's passages beyond PER_SECTION wait until after the rest."""
     seen: dict[str, int] = {}
-    first, later = [], []
+    first: list[tuple[str, float]] = []
+    later: list[tuple[str, float]] = []
     for pid, score in ranked:
         section = section_of[pid]
         seen[section] = seen.get(section, 0) + 1
