@@ -26,9 +26,10 @@ OFFLINE_ENV = {
 }
 
 # HTML pages (the OpenAPI page, the UI) run only their own scripts; the OpenAPI page loads
-# Swagger UI from its CDN. Nothing may frame them.
+# Swagger UI from its CDN; Gradio evaluates its own event-handler code ('unsafe-eval', without
+# which the UI does not render). Nothing may frame them.
 DEFAULT_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net;"
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' https://cdn.jsdelivr.net;"
     " style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:"
     " https://fastapi.tiangolo.com; connect-src 'self'; object-src 'none'; base-uri 'self';"
     " form-action 'self'; frame-ancestors 'none'"
