@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from assistant.deps import require_api_key
 from assistant.limits import BodySizeLimit
-from assistant.routers import ask, health, passages, reports, search
+from assistant.routers import ask, health, passages, quiz, reports, search
 from assistant.settings import Settings, apply_offline_env, get_settings
 
 log = logging.getLogger("assistant")
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     guarded = [Depends(require_api_key)]
-    for router in (search.router, ask.router, reports.router, passages.router):
+    for router in (search.router, ask.router, reports.router, passages.router, quiz.router):
         app.include_router(router, dependencies=guarded)
     app.add_middleware(BodySizeLimit)
 
