@@ -26,6 +26,7 @@ from assistant.quiz.facts import (
     usable,
 )
 from assistant.quiz.models import KIND_NAMES, QuizItem, QuizKind, QuizRequest
+from assistant.quiz.vectors import CachingEmbedder
 from assistant.retrieval import HybridRetriever
 from assistant.store import IndexStore
 from assistant.support import SupportJudge
@@ -122,11 +123,11 @@ class QuizBuilder:
         params: QuizParams | None = None,
     ) -> None:
         self.store = store
-        self.embedder = embedder
+        self.embedder = CachingEmbedder(embedder)
         self.labels = labels  # report id -> how stems name it
         self.params = params or QuizParams()
-        self.judge = SupportJudge(embedder)
-        self.retriever = HybridRetriever(store, embedder)
+        self.judge = SupportJudge(self.embedder)
+        self.retriever = HybridRetriever(store, self.embedder)
         self.pool = DistractorPool(store)
         self._verdicts: dict[tuple[str, str], bool] = {}
 
@@ -146,7 +147,9 @@ class QuizBuilder:
     def distractors(self, fact: Fact, passage: Passage, need: int) -> list[str] | None:
         """`need` wrong options the passage does not support, or None."""
         chosen: list[str] = []
-        for option in self.pool.candidates(fact, passage.text):
+        options = self.pool.candidates(fact, passage.text)
+        self.embedder.prefetch([fact.filled(o) for o in options[: need + 6]])
+        for option in options:
             if synonyms(option) & {c.lower() for c in chosen}:
                 continue  # two options meaning the same would rule each other out
             if not self.supports(passage, fact.filled(option)):
@@ -309,7 +312,7 @@ class QuizBuilder:
 
     def run(self, request: QuizRequest) -> tuple[list[QuizItem], list[str]]:
         """Up to `request.n` items mixing the requested kinds; warnings say what fell short."""
-        ranked = [s for s in self.sentences(request) if self.supports(s.passage, s.text)]
+        ranked = self.sentences(request)
         makers: dict[QuizKind, Callable[[Sentence, Balancer], QuizItem | None]] = {
             "mcq": self.mcq,
             "tf": self.true_false,
@@ -349,6 +352,11 @@ class QuizBuilder:
                 cursor[kind] += 1
                 if sentence.quote in used:
                     continue
+                if cursor[kind] % 16 == 1:  # encode the next sentences in one batch
+                    ahead = ranked[cursor[kind] - 1 : cursor[kind] + 15]
+                    self.embedder.prefetch([s.text for s in ahead])
+                if not self.supports(sentence.passage, sentence.text):
+                    continue  # the cleaned sentence must still say what the passage says
                 item = makers[kind](sentence, balance)
                 if item and " ".join(item.stem.lower().split()) in stems:
                     item = None

@@ -80,19 +80,22 @@ def gift_escape(text: str) -> str:
     return GIFT_SPECIAL.sub(r"\\\1", one_line(text))
 
 
+def gift_text(text: str) -> str:
+    """Text for an [html] GIFT question: HTML-escaped (so "<" shows as typed), then GIFT-escaped."""
+    return gift_escape(html.escape(text, quote=False))
+
+
 def gift_answers(item: QuizItem) -> list[str]:
     if item.kind == "tf":
         truth = "TRUE" if item.answer == "True" else "FALSE"
-        return [
-            f"{truth}#{gift_escape(item.feedback_incorrect)}#{gift_escape(item.feedback_correct)}"
-        ]
+        return [f"{truth}#{gift_text(item.feedback_incorrect)}#{gift_text(item.feedback_correct)}"]
     if item.kind == "cloze":
-        feedback = gift_escape(item.feedback_correct)
-        return [f"={gift_escape(a)}#{feedback}" for a in item.accepted or [item.answer]]
+        feedback = gift_text(item.feedback_correct)
+        return [f"={gift_text(a)}#{feedback}" for a in item.accepted or [item.answer]]
     return [
-        f"={gift_escape(o)}#{gift_escape(item.feedback_correct)}"
+        f"={gift_text(o)}#{gift_text(item.feedback_correct)}"
         if i == item.answer_index
-        else f"~{gift_escape(o)}#{gift_escape(item.feedback_incorrect)}"
+        else f"~{gift_text(o)}#{gift_text(item.feedback_incorrect)}"
         for i, o in enumerate(item.options)
     ]
 
@@ -103,9 +106,9 @@ def to_gift(quiz: Quiz) -> str:
     for n, item in enumerate(quiz.items, start=1):
         lines.append("")
         lines.append(f"// {item.kind}, {item.difficulty_label}; tags: {', '.join(item.tags)}")
-        lines.append(f"::{gift_escape(item_name(n, item))}::{gift_escape(item.stem)} {{")
+        lines.append(f"::{gift_escape(item_name(n, item))}::[html]{gift_text(item.stem)} {{")
         lines += [f"\t{answer}" for answer in gift_answers(item)]
-        lines.append(f"\t####{gift_escape(source_of(item))}")
+        lines.append(f"\t####{gift_text(source_of(item))}")
         lines.append("}")
     return "\n".join(lines) + "\n"
 
