@@ -138,7 +138,7 @@ def positions(quizzes: list[list[QuizItem]]) -> dict[str, dict[int, int]]:
 
 def rates(quizzes: list[list[QuizItem]], checks: list[ItemCheck]) -> Rates:
     items = [i for q in quizzes for i in q]
-    duplicates = sum(len(q) - len({" ".join(i.stem.lower().split()) for i in q}) for q in quizzes)
+    duplicates = len(items) - len({" ".join(i.stem.lower().split()) for i in items})
     return Rates(
         items=len(checks),
         answer_supported=round(sum(c.answer_supported for c in checks) / len(checks), 3),
@@ -151,21 +151,30 @@ def rates(quizzes: list[list[QuizItem]], checks: list[ItemCheck]) -> Rates:
     )
 
 
+def default_requests(per_quiz: int = 10) -> list[QuizRequest]:
+    """A quiz per topic, then one per report (what a trainer would ask for)."""
+    topics = [QuizRequest(topic=t, n=per_quiz) for t in TOPICS]
+    reports = ["triennial-2014-17", "panel-annual-2018-19", "hard-to-escape"]
+    return topics + [QuizRequest(report_ids=[r], n=per_quiz) for r in reports]
+
+
 def generate(
-    builder: QuizBuilder, total: int = 100, per_topic: int = 10, topics: tuple[str, ...] = TOPICS
+    builder: QuizBuilder, total: int = 100, requests: list[QuizRequest] | None = None
 ) -> list[list[QuizItem]]:
-    """Quizzes over successive topics until `total` items are made."""
+    """Quizzes for successive requests until `total` items are made, no stem twice."""
+    requests = requests if requests is not None else default_requests()
     quizzes: list[list[QuizItem]] = []
-    made = 0
-    for topic in topics:
-        if made >= total:
+    asked: set[tuple[str, str]] = set()  # (kind, sentence): no stem can repeat across the set
+    for request in requests:
+        if len(asked) >= total:
             break
+        request = request.model_copy(update={"n": min(request.n, total - len(asked))})
         try:
-            items, _ = builder.run(QuizRequest(topic=topic, n=min(per_topic, total - made)))
+            items, _ = builder.run(request, avoid=asked)
         except NothingToAsk:
             continue
         quizzes.append(items)
-        made += len(items)
+        asked |= {(i.kind, i.statement) for i in items}
     return quizzes
 
 

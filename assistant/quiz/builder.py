@@ -51,6 +51,7 @@ class QuizParams:
     passages: int = 40  # passages retrieved for a topic
     min_relevance: float = 0.3  # a sentence's cosine similarity to the topic
     relevance_weight: float = 2.0
+    duplicate_above: float = 0.85  # sentences this similar to one already asked about are skipped
     rival_passages: int = 3  # passages of each other report checked for "which report"
 
 
@@ -63,6 +64,7 @@ class Sentence:
     text: str
     facts: tuple[Fact, ...]
     score: float
+    vector: np.ndarray = field(repr=False, compare=False)
 
 
 @dataclass
@@ -190,7 +192,7 @@ class QuizBuilder:
                 score = informativeness(text) + self.params.relevance_weight * relevance
                 score -= 0.001 * rank  # stable: earlier passages first on ties
                 facts = tuple(facts_in(quote))
-                found.append(Sentence(passage, quote, text, facts, score))
+                found.append(Sentence(passage, quote, text, facts, score, stored.vectors[i]))
         return sorted(found, key=lambda s: -s.score)
 
     # -- items --------------------------------------------------------------------------------
@@ -287,7 +289,7 @@ class QuizBuilder:
 
     def cloze(self, sentence: Sentence, balance: Balancer) -> QuizItem | None:
         for fact in sentence.facts:
-            stem = f"{self.label(sentence.passage.report_id)}: {fact.blanked()}"
+            stem = f"Fill in the blank. {self.label(sentence.passage.report_id)}: {fact.blanked()}"
             if not gives_away(stem, fact.value):
                 accepted = cloze_spellings(fact.value)
                 return self.item("cloze", sentence, stem, [], fact.value, fact, accepted=accepted)
@@ -310,8 +312,11 @@ class QuizBuilder:
 
     # -- assembly -----------------------------------------------------------------------------
 
-    def run(self, request: QuizRequest) -> tuple[list[QuizItem], list[str]]:
-        """Up to `request.n` items mixing the requested kinds; warnings say what fell short."""
+    def run(
+        self, request: QuizRequest, avoid: set[tuple[str, str]] | None = None
+    ) -> tuple[list[QuizItem], list[str]]:
+        """Up to `request.n` items mixing the requested kinds; none of a (kind, statement) pair in
+        `avoid` (to make more items than one quiz holds); warnings say what fell short."""
         ranked = self.sentences(request)
         makers: dict[QuizKind, Callable[[Sentence, Balancer], QuizItem | None]] = {
             "mcq": self.mcq,
@@ -319,7 +324,7 @@ class QuizBuilder:
             "cloze": self.cloze,
             "report": self.report_kind,
         }
-        items = self.assemble(request, ranked, makers)
+        items = self.assemble(request, ranked, makers, avoid or set())
         if not items:
             raise NothingToAsk(self.why_nothing(request))
         warnings = []
@@ -335,12 +340,14 @@ class QuizBuilder:
         request: QuizRequest,
         ranked: list[Sentence],
         makers: dict[QuizKind, Callable[[Sentence, Balancer], QuizItem | None]],
+        avoid: set[tuple[str, str]],
     ) -> list[QuizItem]:
         """Round-robin over kinds, each taking its best unused sentence; no repeated stems."""
         balance = Balancer()
         made: dict[QuizKind, int] = {k: 0 for k in request.kinds}
         cursor: dict[QuizKind, int] = {k: 0 for k in request.kinds}
         used: set[str] = set()
+        asked: list[np.ndarray] = []
         stems: set[str] = set()
         items: list[QuizItem] = []
         active = list(request.kinds)
@@ -350,7 +357,9 @@ class QuizBuilder:
             while item is None and cursor[kind] < len(ranked):
                 sentence = ranked[cursor[kind]]
                 cursor[kind] += 1
-                if sentence.quote in used:
+                if sentence.quote in used or (kind, sentence.text) in avoid:
+                    continue
+                if self.repeats(sentence, asked):
                     continue
                 if cursor[kind] % 16 == 1:  # encode the next sentences in one batch
                     ahead = ranked[cursor[kind] - 1 : cursor[kind] + 15]
@@ -364,10 +373,16 @@ class QuizBuilder:
                 active.remove(kind)
                 continue
             used.add(item.citation.quote)
+            asked.append(ranked[cursor[kind] - 1].vector)
             stems.add(" ".join(item.stem.lower().split()))
             made[kind] += 1
             items.append(item)
         return items
+
+    def repeats(self, sentence: Sentence, asked: list[np.ndarray]) -> bool:
+        """Nearly the same sentence (from another passage) is already asked about."""
+        limit = self.params.duplicate_above
+        return any(float(sentence.vector @ v) > limit for v in asked)
 
     def why_nothing(self, request: QuizRequest) -> str:
         subject = (

@@ -12,7 +12,7 @@ import math
 
 from assistant.quiz.facts import TERM_GROUPS, Fact, clean_sentence, figure_facts, synonyms
 from assistant.store import IndexStore
-from assistant.text_features import numbers
+from assistant.text_features import content_terms, numbers
 
 # Figures far outside this ratio of the answer are too easy to rule out.
 MAX_RATIO = 2.5
@@ -76,9 +76,12 @@ class DistractorPool:
 
     @staticmethod
     def in_passage(option: str, fact: Fact, passage_text: str) -> bool:
+        """Stated in the passage, or (for terms) sharing a word with the rest of the sentence:
+        "the police" next to "policing", "misusing drugs" next to "misusing substances"."""
         if fact.is_figure:
             return option.rstrip("%").replace(",", "") in numbers(passage_text)
-        return option.lower() in passage_text.lower()
+        rest = content_terms(fact.blanked(" "))
+        return option.lower() in passage_text.lower() or bool(content_terms(option) & rest)
 
     def for_figure(self, fact: Fact) -> list[str]:
         answer = figure_value(fact.value)

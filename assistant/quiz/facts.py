@@ -105,9 +105,16 @@ TERM_GROUPS: dict[str, tuple[str, ...]] = {
         "school exclusion",
         "arrest",
         "injury",
-        "going missing",
         "a move of home",
         "suicide",
+    ),
+    "behaviour": (
+        "going missing",
+        "being arrested",
+        "being excluded from school",
+        "carrying a knife",
+        "self-harming",
+        "misusing drugs",
     ),
 }
 
