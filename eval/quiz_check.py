@@ -65,6 +65,8 @@ class Rates:
     quote_exact: float
     duplicate_stems: int
     positions: dict[str, dict[int, int]]
+    position_chi2: dict[str, float]  # against uniform; CHI2_CRITICAL gives the p = 0.01 bound
+    worst_spread_in_a_quiz: int  # most minus least used position, within one quiz and kind
     kinds: dict[str, int]
 
 
@@ -126,6 +128,26 @@ class QuizChecker:
         )
 
 
+# Chi-squared at p = 0.01 by degrees of freedom (positions - 1).
+CHI2_CRITICAL = {1: 6.635, 2: 9.210, 3: 11.345}
+SIZES = {"mcq": 4, "tf": 2, "report": 3}
+
+
+def chi2_uniform(counts: dict[int, int], size: int) -> float:
+    total = sum(counts.values())
+    expected = total / size
+    return round(sum((counts.get(i, 0) - expected) ** 2 / expected for i in range(size)), 3)
+
+
+def worst_spread(quizzes: list[list[QuizItem]]) -> int:
+    spreads = [0]
+    for items in quizzes:
+        for kind, counts in positions([items]).items():
+            full = [counts.get(i, 0) for i in range(SIZES[kind])]
+            spreads.append(max(full) - min(full))
+    return max(spreads)
+
+
 def positions(quizzes: list[list[QuizItem]]) -> dict[str, dict[int, int]]:
     """How often the answer sits at each position, per kind with options."""
     found: dict[str, Counter[int]] = {}
@@ -147,6 +169,8 @@ def rates(quizzes: list[list[QuizItem]], checks: list[ItemCheck]) -> Rates:
         quote_exact=round(sum(c.quote_in_passage for c in checks) / len(checks), 3),
         duplicate_stems=duplicates,
         positions=positions(quizzes),
+        position_chi2={k: chi2_uniform(c, SIZES[k]) for k, c in positions(quizzes).items()},
+        worst_spread_in_a_quiz=worst_spread(quizzes),
         kinds=dict(Counter(i.kind for i in items)),
     )
 

@@ -180,6 +180,7 @@ class QuizBuilder:
     def sentences(self, request: QuizRequest) -> list[Sentence]:
         """Usable sentences about the subject, best first."""
         passages, vector = self.passages_for(request)
+        obvious = content_terms(f"{request.topic or ''} {request.theme or ''}")
         found: list[Sentence] = []
         for rank, passage in enumerate(passages):
             stored = self.store.sentences(passage.id)
@@ -191,7 +192,8 @@ class QuizBuilder:
                     continue
                 score = informativeness(text) + self.params.relevance_weight * relevance
                 score -= 0.001 * rank  # stable: earlier passages first on ties
-                facts = tuple(facts_in(quote))
+                # The subject's own words would be the obvious guess for every blank.
+                facts = tuple(f for f in facts_in(quote) if not content_terms(f.value) & obvious)
                 found.append(Sentence(passage, quote, text, facts, score, stored.vectors[i]))
         return sorted(found, key=lambda s: -s.score)
 
