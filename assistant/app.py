@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from assistant.deps import require_api_key
 from assistant.limits import BodySizeLimit
 from assistant.responses import API_ERRORS
-from assistant.routers import ask, feedback, health, passages, reports, search
+from assistant.routers import ask, feedback, health, passages, quiz, reports, search
 from assistant.security import secure
 from assistant.settings import Settings, apply_offline_env, get_settings
 from assistant.store import IndexUnavailable
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> F
     one_thread_per_request()
     app.include_router(health.router)
     guarded = [Depends(require_api_key)]
-    for router in (search.router, ask.router, reports.router, passages.router, feedback.router):
+    routers = (search, ask, reports, passages, feedback, quiz)
+    for router in (module.router for module in routers):
         app.include_router(router, dependencies=guarded, responses=API_ERRORS)
     app.add_middleware(BodySizeLimit)
     secure(app, settings)

@@ -37,7 +37,8 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 REASONS = {
     400: "The body is not text.",
     401: "The API key is missing or wrong.",
-    404: "No such passage or report.",
+    404: "No such passage, report or quiz.",
+    410: "The quiz was made from an index build that has since been replaced.",
     413: "The body is larger than 64 KB.",
     422: "The request breaks a rule (a field's limits, an unknown report id).",
     429: "Too many requests from this client; see Retry-After.",
