@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from assistant.deps import require_api_key
 from assistant.limits import BodySizeLimit
-from assistant.routers import ask, feedback, health, passages, reports, search
+from assistant.routers import ask, feedback, health, passages, quiz, reports, search
 from assistant.settings import Settings, apply_offline_env, get_settings
 
 log = logging.getLogger("assistant")
@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> F
     app.state.settings = settings
     app.include_router(health.router)
     guarded = [Depends(require_api_key)]
-    for router in (search.router, ask.router, reports.router, passages.router, feedback.router):
+    routers = (search, ask, reports, passages, feedback, quiz)
+    for router in (module.router for module in routers):
         app.include_router(router, dependencies=guarded)
     app.add_middleware(BodySizeLimit)
 

@@ -181,6 +181,69 @@ def ask(
 
 
 @cli.command()
+@click.option("--topic", default=None, help="Free text, e.g. 'neglect'.")
+@click.option("--theme", default=None, help="Words of a section heading, e.g. 'critical moments'.")
+@click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only this report.")
+@click.option("--n", "count", default=10, show_default=True, help="Number of items, 1-100.")
+@click.option("--kinds", default="mcq,tf,cloze,report", show_default=True, help="Comma-separated.")
+@click.option(
+    "--format",
+    "fmt",
+    default="json",
+    show_default=True,
+    metavar="FORMAT",
+    help="gift, aiken, moodlexml, csv or json.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here, not stdout.")
+def quiz(
+    topic: str | None,
+    theme: str | None,
+    report_ids: tuple[str, ...],
+    count: int,
+    kinds: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Build a quiz whose every item cites a passage, in a format learning platforms import."""
+    from pydantic import ValidationError
+
+    from assistant.chroma import ChromaUnavailable
+    from assistant.quiz.export import FORMATS, export_quiz
+    from assistant.quiz.models import QuizRequest
+    from assistant.quiz.service import make_quiz
+    from assistant.search import SearchError
+
+    if fmt not in FORMATS:
+        fail(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    try:
+        request = QuizRequest.model_validate(
+            {
+                "topic": topic,
+                "theme": theme,
+                "report_ids": list(report_ids),
+                "n": count,
+                "kinds": [k.strip() for k in kinds.split(",") if k.strip()],
+            }
+        )
+        made = make_quiz(get_settings(), request)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        fail(f"{where}: {message}" if where else message)
+    except (SearchError, ChromaUnavailable) as exc:
+        fail(str(exc))
+    text = export_quiz(made, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(made.items)} items to {output} ({fmt}).", err=True)
+    else:
+        click.echo(text, nl=False)
+    for line in filter(None, [*made.warnings, made.notice]):
+        click.echo(f"Note: {line}", err=True)
+
+
+@cli.command()
 @click.option("--host", default=None, help="Bind address (default from settings: 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default from settings: 8000).")
 @click.option("--no-ui", is_flag=True, help="Serve the API only (/ redirects to /docs).")
