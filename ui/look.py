@@ -105,7 +105,11 @@ button[role=tab] { color: #0b0c0c; }
 .sg-options { list-style: none; padding-left: 0; margin: 4px 0 8px; }
 .sg-options li { padding: 2px 0; overflow-wrap: anywhere; }
 .sg-quiz-letter { font-weight: 700; display: inline-block; min-width: 1.6em; }
-.sg-quiz-hint { font-style: italic; margin: 4px 0 8px; }
+.sg-quiz-hint { display: block; font-style: italic; margin: 4px 0 8px; }
+.sg-quiz-source { font-weight: 400; margin: 6px 0 2px; color: #0b0c0c; }
+.sg-feedback { margin: 4px 0; }
+#sg-quiz-download .filename { display: block; font-size: 0; }  /* no gap between stem and ext */
+#sg-quiz-download .filename span { font-size: 0.875rem; white-space: normal; overflow: visible; }
 .sg-reveal { margin: 4px 0; }
 .sg-reveal summary { cursor: pointer; color: #1d70b8; font-weight: 600; padding: 6px 0;
   text-decoration: underline; }

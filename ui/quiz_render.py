@@ -25,7 +25,7 @@ def questions(count: int) -> str:
 def options_html(item: QuizItem) -> str:
     """The choices in display order (lettered), or where to write a cloze answer."""
     if not item.options:
-        return '<p class="sg-quiz-hint">Write the missing word or words.</p>'
+        return '<div class="sg-quiz-hint">Write the missing word or words.</div>'
     rows = "".join(
         f'<li><span class="sg-quiz-letter">{LETTERS[i]}.</span> '
         f'<span class="sg-option">{escape(option)}</span></li>'
@@ -50,7 +50,7 @@ def source_html(item: QuizItem) -> str:
     c = item.citation
     place = where(c.report_title, c.section, c.page_start, c.page_end)
     return (
-        f'<p class="sg-where">Source: {escape(place)}</p>'
+        f'<p class="sg-quiz-source"><strong>Source:</strong> {escape(place)}</p>'
         f'<blockquote class="sg-passage">{escape(c.quote)}</blockquote>'
     )
 
@@ -66,7 +66,8 @@ def item_html(n: int, item: QuizItem) -> str:
         f"{options_html(item)}"
         f'<details class="sg-reveal"><summary>Show the answer and source'
         f'<span class="sg-visually-hidden"> for question {n}</span></summary>'
-        f'{answer_html(item)}<p class="sg-feedback">{escape(item.feedback_correct)}</p>'
+        f'{answer_html(item)}<p class="sg-feedback"><strong>Feedback:</strong> '
+        f"{escape(item.feedback_correct)}</p>"
         f"{source_html(item)}</details></li>"
     )
 
