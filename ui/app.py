@@ -1,4 +1,4 @@
-"""The Gradio Blocks app: the Ask, Reports and Evaluate tabs, and the events that cross them."""
+"""The Gradio Blocks app: the Ask, Reports, Quiz and Evaluate tabs, and events crossing them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ui import render
 from ui.ask_tab import build_ask_tab
 from ui.evaluate_tab import build_evaluate_tab
 from ui.look import FOCUS_READER_JS
+from ui.quiz_tab import build_quiz_tab
 from ui.reports_tab import build_reports_tab, load, open_passage
 
 TITLE = "Safeguarding case-review assistant"
@@ -34,12 +35,21 @@ def build_ui(settings: Settings) -> gr.Blocks:
                 ask = build_ask_tab(settings)
             with gr.Tab("Reports", id="reports", elem_id="sg-tab-reports"):
                 reports = build_reports_tab(settings)
+            with gr.Tab("Quiz", id="quiz", elem_id="sg-tab-quiz"):
+                quiz = build_quiz_tab(settings)
             with gr.Tab("Evaluate", id="evaluate", elem_id="sg-tab-evaluate"):
                 build_evaluate_tab(settings)
         blocks.load(
             lambda: on_load(settings),
             None,
-            [ask.notice, ask.reports, reports.report, reports.heatmap, reports.status],
+            [
+                ask.notice,
+                ask.reports,
+                quiz.reports,
+                reports.report,
+                reports.heatmap,
+                reports.status,
+            ],
         )
 
         def source_clicked(event: gr.EventData) -> tuple[Any, gr.Tabs]:
@@ -62,16 +72,17 @@ def build_ui(settings: Settings) -> gr.Blocks:
 
 
 def on_load(settings: Settings) -> tuple[Any, ...]:
-    """Per page load: the briefings notice, the report filter's choices, the Reports tab."""
+    """Per page load: the briefings notice, the report filters' choices, the Reports tab."""
     try:
         store = live_store(settings)
     except (SearchError, ChromaUnavailable) as exc:
         message = render.status_html(f"The index is not ready: {exc}")
-        return message, gr.update(), gr.update(), "", message
+        return message, gr.update(), gr.update(), gr.update(), "", message
     notice = report_status(settings, store)["notice"]
     choices = [(title, rid) for rid, title in report_titles(settings, store).items()]
     return (
         render.notice_html(str(notice) if notice else None),
+        gr.update(choices=choices),
         gr.update(choices=choices),
         *load(settings),
     )

@@ -98,6 +98,23 @@ button[role=tab] { color: #0b0c0c; }
 .sg-run dd { margin: 0; }
 .sg-eval summary { cursor: pointer; color: #1d70b8; font-weight: 600; }
 .sg-eval figure { margin: 8px 0 16px; }
+.sg-quiz-items { padding-left: 0; list-style: none; margin: 0; }
+.sg-quiz-item { border-top: 1px solid #b1b4b6; padding: 10px 0; }
+.sg-quiz-q { font-size: 1.05em; margin: 0 0 2px; color: #0b0c0c; overflow-wrap: anywhere; }
+.sg-quiz-kind { color: #484949; margin: 0 0 6px; font-size: 0.9em; }
+.sg-options { list-style: none; padding-left: 0; margin: 4px 0 8px; }
+.sg-options li { padding: 2px 0; overflow-wrap: anywhere; }
+.sg-quiz-letter { font-weight: 700; display: inline-block; min-width: 1.6em; }
+.sg-quiz-hint { display: block; font-style: italic; margin: 4px 0 8px; }
+.sg-quiz-source { font-weight: 400; margin: 6px 0 2px; color: #0b0c0c; }
+.sg-feedback { margin: 4px 0; }
+#sg-quiz-download .filename { display: block; font-size: 0; }  /* no gap between stem and ext */
+#sg-quiz-download .filename span { font-size: 0.875rem; white-space: normal; overflow: visible; }
+.sg-reveal { margin: 4px 0; }
+.sg-reveal summary { cursor: pointer; color: #1d70b8; font-weight: 600; padding: 6px 0;
+  text-decoration: underline; }
+.sg-reveal[open] { border-left: 4px solid #1d70b8; padding-left: 10px; }
+.sg-quiz .sg-notice { margin: 4px 0 8px; }
 @media (max-width: 640px) {
   .sg-heatmap th[scope=col] { font-size: 0.8em; }
   .sg-cell { min-height: 44px; }

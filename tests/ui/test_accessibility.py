@@ -9,6 +9,7 @@ import pytest
 from tests.ui.axe import BLOCKING, run_axe
 from tests.ui.conftest import ARTIFACTS, DESKTOP, PHONE
 from tests.ui.test_browser import ask
+from tests.ui.test_quiz_tab import generate, preview_items
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +37,14 @@ def show(page, tab: str) -> None:  # type: ignore[no-untyped-def]
         page.locator("#sg-theme-passages li").first.wait_for(timeout=30_000)
         page.locator("#sg-theme-passages button.sg-open").first.click()
         page.locator("#sg-reader .sg-reader").wait_for(timeout=30_000)
+    if tab == "quiz":
+        generate(page, "neglect", n=4)
+        preview_items(page)  # every answer open, so its colours are measured too
     page.wait_for_timeout(500)  # let the tab's transition finish before measuring colours
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-@pytest.mark.parametrize("tab", ["ask", "reports", "evaluate"])
+@pytest.mark.parametrize("tab", ["ask", "reports", "quiz", "evaluate"])
 def test_tab_has_no_serious_accessibility_violations(page, tab: str, width: str):
     page.set_viewport_size(DESKTOP if width == "desktop" else PHONE)
     show(page, tab)
@@ -61,7 +65,7 @@ def test_not_covered_and_comparison_have_no_serious_violations(page):
 
 def test_phone_width_needs_no_sideways_scrolling(page):
     page.set_viewport_size(PHONE)
-    for tab in ("ask", "reports", "evaluate"):
+    for tab in ("ask", "reports", "quiz", "evaluate"):
         show(page, tab)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{tab} tab scrolls sideways by {overflow}px at 390px"
