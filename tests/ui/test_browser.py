@@ -184,3 +184,19 @@ def test_no_request_leaves_the_machine(page, served):
     page.click("#sg-tab-reports-button")
     page.click("#sg-tab-evaluate-button")
     assert served.external_requests == []
+
+
+def test_markup_in_a_question_is_shown_as_text_never_run(page):
+    hostile = (
+        'What is poverty blindness? <img src="x" onerror="window.__pwned=1">'
+        "<script>window.__pwned=2</script><b onmouseover=\"window.__pwned=3\">bold</b>"
+    )
+    ask(page, hostile)
+    page.wait_for_timeout(500)  # let any injected handler fire
+    assert page.evaluate("window.__pwned") is None
+    handlers = "[onerror], [onmouseover], [onload], [onclick]"
+    assert page.locator(f"#sg-chat {handlers}, #sg-sources {handlers}").count() == 0
+    assert page.locator("#sg-chat script, #sg-sources script").count() == 0
+    # the answer and its citations are the plain question's: markup changes nothing
+    assert "[1]" in last_answer(page)
+    assert "3 Neglect" in page.locator("#sg-sources .sg-source").first.inner_text()
