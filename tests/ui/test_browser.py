@@ -189,7 +189,7 @@ def test_no_request_leaves_the_machine(page, served):
 def test_markup_in_a_question_is_shown_as_text_never_run(page):
     hostile = (
         'What is poverty blindness? <img src="x" onerror="window.__pwned=1">'
-        "<script>window.__pwned=2</script><b onmouseover=\"window.__pwned=3\">bold</b>"
+        '<script>window.__pwned=2</script><b onmouseover="window.__pwned=3">bold</b>'
     )
     ask(page, hostile)
     page.wait_for_timeout(500)  # let any injected handler fire
