@@ -202,7 +202,7 @@ class ExtractiveAnswerer:
         if GAP.search(best[0].quote) and lead > self.params.gap_lead:
             return "the sources say this is not in the public summaries of the reports"
         if asks_for_quantity(question) and not any(
-            self.gives_figure(question, query, c) for c in best
+            self.answers_figure(question, query, c) for c in best
         ):
             return "the question asks for a figure and no passage close to it gives one for it"
         if unanswered := self.unmatched_specifics(question, best):
@@ -210,7 +210,7 @@ class ExtractiveAnswerer:
         return None
 
     @staticmethod
-    def gives_figure(question: str, query: str, candidate: Candidate) -> bool:
+    def answers_figure(question: str, query: str, candidate: Candidate) -> bool:
         """A figure for the counted noun ("404 children"), or, when the question names none
         ("how often"), a new figure next to the groups it names."""
         wanted = answer_type(question)
