@@ -24,6 +24,7 @@ from assistant.index_schema import (
     IndexManifest,
     IndexPaths,
     Passage,
+    passage_of,
 )
 from assistant.settings import Settings
 from assistant.text_features import initialisms, specific_terms, words
@@ -203,13 +204,13 @@ class IndexStore:
                 query_embeddings=[vector.tolist()],
                 n_results=min(8 * k, self.vectors),
                 where=where,
-                include=["metadatas", "distances"],
+                include=["distances"],  # ids name the passage; metadata would cost 4x the time
             )
         except Exception as exc:  # a stopped server or a damaged embedded store
             raise self.chroma_error(exc) from exc
         best: dict[str, float] = {}
-        for meta, dist in zip(result["metadatas"][0], result["distances"][0], strict=True):
-            best.setdefault(str(meta["passage_id"]), 1.0 - float(dist))  # results come best first
+        for vid, dist in zip(result["ids"][0], result["distances"][0], strict=True):
+            best.setdefault(passage_of(vid), 1.0 - float(dist))  # results come best first
         return list(best.items())[:k]
 
     def lexical(
