@@ -27,7 +27,7 @@ from assistant.index_schema import (
     passage_of,
 )
 from assistant.settings import Settings
-from assistant.text_features import initialisms, specific_terms, words
+from assistant.text_features import content_terms, initialisms, specific_terms, words
 
 
 class IndexUnavailable(Exception):
@@ -121,6 +121,7 @@ class IndexStore:
         self._sentences = [
             SentenceSet(spans[a:b], vectors[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
         ]
+        self._terms: dict[int, list[frozenset[str]]] = {}
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
         try:
             self.client: Any = chroma_client(self.settings, build / CHROMA_DIR)
@@ -179,6 +180,16 @@ class IndexStore:
     def sentences(self, passage_id: str) -> SentenceSet:
         """The passage's sentences with the vectors computed at ingest."""
         return self._sentences[self.rows[passage_id]]
+
+    def sentence_terms(self, passage_id: str) -> list[frozenset[str]]:
+        """Each sentence's content terms (`content_terms`), worked out once per passage: every
+        answer scores each retrieved sentence's words against the question."""
+        row = self.rows[passage_id]
+        terms = self._terms.get(row)
+        if terms is None:
+            texts = self._sentences[row].texts(self.passages[row])
+            terms = self._terms[row] = [frozenset(content_terms(t)) for t in texts]
+        return terms
 
     def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after this one in the same document."""
