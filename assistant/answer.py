@@ -135,7 +135,8 @@ class ExtractiveAnswerer:
     @cached_property
     def title_specifics(self) -> frozenset[str]:
         """Periods in the reports' own titles ("2014-17"): naming one doesn't narrow a question."""
-        return frozenset(t for p in self.store.passages for t in specific_terms(p.report_title))
+        titles = {p.report_title for p in self.store.passages}  # a few, whatever the corpus size
+        return frozenset(t for title in titles for t in specific_terms(title))
 
     def candidates(
         self, question: str, query: str, vector: np.ndarray, hits: list[ScoredPassage]
@@ -150,10 +151,13 @@ class ExtractiveAnswerer:
             sentences = self.store.sentences(hit.passage.id)
             texts = sentences.texts(hit.passage)
             sims = sentences.vectors @ vector if len(texts) else np.zeros(0)
-            for text, sim, svec in zip(texts, sims, sentences.vectors, strict=True):
+            sentence_terms = self.store.sentence_terms(hit.passage.id)
+            for text, sim, svec, own in zip(
+                texts, sims, sentences.vectors, sentence_terms, strict=True
+            ):
                 if len(text.split()) < p.min_words or text.startswith("(Source"):
                     continue
-                lexical = overlap(terms, content_terms(text)) if terms else 0.0
+                lexical = overlap(terms, own) if terms else 0.0
                 score = float(sim) + p.lexical_weight * lexical + p.rank_weight / rank
                 if gives(wanted, question, text):
                     score += p.type_bonus

@@ -18,6 +18,7 @@ from assistant.limits import BodySizeLimit
 from assistant.responses import API_ERRORS
 from assistant.routers import ask, feedback, health, passages, quiz, reports, search
 from assistant.security import secure
+from assistant.serving import limit_request_threads
 from assistant.settings import Settings, apply_offline_env, get_settings
 from assistant.store import IndexUnavailable
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> F
         title="Safeguarding case-review assistant",
         version="0.1.0",
         description="Search and cited answers over three child safeguarding reports (March 2020).",
+        lifespan=limit_request_threads,
     )
     app.state.settings = settings
     one_thread_per_request()

@@ -42,7 +42,8 @@ class Bm25Index:
         tokens = bm25s.tokenize([text], stemmer=_stemmer(), return_ids=False, show_progress=False)
         if not tokens or not tokens[0]:
             return []
+        # n_threads=0 scores in this thread; 1 would start a one-thread pool on every query
         rows, scores = self._index.retrieve(
-            tokens, k=min(k, self.size), show_progress=False, weight_mask=mask, n_threads=1
+            tokens, k=min(k, self.size), show_progress=False, weight_mask=mask, n_threads=0
         )
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.encode_batch import EncodeBatcher
 from assistant.settings import apply_offline_env
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Embedder:
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._batcher = EncodeBatcher(lambda texts: self._encode(texts, False))
 
     def warm_up(self) -> None:
         """Load the model from the installed package (idempotent, thread-safe)."""
@@ -59,12 +61,14 @@ class Embedder:
         """Vectors for `texts`, shape (len(texts), 384)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) > 1 or progress:
+            return self._encode(texts, progress)
         memo = _memo.get()
-        if memo is not None and len(texts) == 1:
-            if texts[0] not in memo:
-                memo[texts[0]] = self._encode(texts, progress)
-            return memo[texts[0]].copy()
-        return self._encode(texts, progress)
+        if memo is None:
+            return self._batcher.encode_one(texts[0])[None, :]
+        if texts[0] not in memo:
+            memo[texts[0]] = self._batcher.encode_one(texts[0])[None, :]
+        return memo[texts[0]].copy()
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         self.warm_up()

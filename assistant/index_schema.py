@@ -22,6 +22,18 @@ SCHEMA_VERSION = 1
 # answer composition and the support judge, so each word is encoded once.
 COLLECTION_PREFIX = "passages"
 
+
+def vector_id(passage_id: str, n: int) -> str:
+    """The Chroma id of a passage's n-th sentence vector: it names the passage, so a query
+    needs no metadata fetch to know which passage a vector belongs to."""
+    return f"{passage_id}:{n}"
+
+
+def passage_of(vector: str) -> str:
+    """The passage id inside a `vector_id`."""
+    return vector.rsplit(":", 1)[0]
+
+
 SourceKind = Literal["report", "briefing", "document"]
 
 

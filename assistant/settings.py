@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_questions: bool = Field(False, description="Log question text (off: privacy).")
     api_key: SecretStr | None = Field(None, description="When set, every /api route needs it.")
+    request_threads: int = Field(
+        8, ge=1, le=1000, description="Requests worked on at once; the rest wait their turn."
+    )
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     llm_base_url: str | None = Field(

@@ -24,9 +24,10 @@ from assistant.index_schema import (
     IndexManifest,
     IndexPaths,
     Passage,
+    passage_of,
 )
 from assistant.settings import Settings
-from assistant.text_features import initialisms, specific_terms, words
+from assistant.text_features import content_terms, initialisms, specific_terms, words
 
 
 class IndexUnavailable(Exception):
@@ -120,6 +121,7 @@ class IndexStore:
         self._sentences = [
             SentenceSet(spans[a:b], vectors[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
         ]
+        self._terms: dict[int, list[frozenset[str]]] = {}
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
         try:
             self.client: Any = chroma_client(self.settings, build / CHROMA_DIR)
@@ -179,6 +181,16 @@ class IndexStore:
         """The passage's sentences with the vectors computed at ingest."""
         return self._sentences[self.rows[passage_id]]
 
+    def sentence_terms(self, passage_id: str) -> list[frozenset[str]]:
+        """Each sentence's content terms (`content_terms`), worked out once per passage: every
+        answer scores each retrieved sentence's words against the question."""
+        row = self.rows[passage_id]
+        terms = self._terms.get(row)
+        if terms is None:
+            texts = self._sentences[row].texts(self.passages[row])
+            terms = self._terms[row] = [frozenset(content_terms(t)) for t in texts]
+        return terms
+
     def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after this one in the same document."""
         row = self.rows[passage_id]
@@ -203,13 +215,13 @@ class IndexStore:
                 query_embeddings=[vector.tolist()],
                 n_results=min(8 * k, self.vectors),
                 where=where,
-                include=["metadatas", "distances"],
+                include=["distances"],  # ids name the passage; metadata would cost 4x the time
             )
         except Exception as exc:  # a stopped server or a damaged embedded store
             raise self.chroma_error(exc) from exc
         best: dict[str, float] = {}
-        for meta, dist in zip(result["metadatas"][0], result["distances"][0], strict=True):
-            best.setdefault(str(meta["passage_id"]), 1.0 - float(dist))  # results come best first
+        for vid, dist in zip(result["ids"][0], result["distances"][0], strict=True):
+            best.setdefault(passage_of(vid), 1.0 - float(dist))  # results come best first
         return list(best.items())[:k]
 
     def lexical(

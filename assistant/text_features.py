@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:[.,]\d+)*%?")
@@ -49,7 +50,7 @@ def has_negation(text: str) -> bool:
     return any(w in NEGATIONS for w in words(text))
 
 
-def overlap(part: set[str], whole: set[str]) -> float:
+def overlap(part: AbstractSet[str], whole: AbstractSet[str]) -> float:
     """Share of `part` found in `whole` (1.0 for an empty part)."""
     return len(part & whole) / len(part) if part else 1.0
 

@@ -4,7 +4,9 @@ Run with `python -m bench.load [--clients 50] [--seconds 60]`. Builds (or reuses
 evaluation index, serves it with uvicorn in its own process, and drives a mix of /api/ask,
 /api/search and /api/compare from async httpx clients, each sending its next request when the
 last one is answered. Prints requests/s, p50/p95/p99 and errors per route, and the server's
-resident memory after warm-up and at the end; writes bench/results/load.json.
+resident memory after warm-up and at the end, and the CPU the server, the load generator and the
+machine's other processes used (on a shared machine the last one explains noisy figures); writes
+bench/results/load.json.
 """
 
 from __future__ import annotations
@@ -56,6 +58,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes on the machine have used (every core), from /proc/stat."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
 
 
 def rss_mb(pid: int) -> float:
@@ -196,10 +210,13 @@ def run(settings: Settings, clients: int, seconds: float, max_requests: int) -> 
     with served(settings) as (base, pid):
         warm_up(base, questions[0])
         rss_start = rss_mb(pid)
+        cpu_start = (cpu_seconds(pid), cpu_seconds(os.getpid()), machine_busy_seconds())
         started = time.monotonic()
         samples, rss = asyncio.run(drive(base, pid, questions, clients, seconds, max_requests))
         elapsed = time.monotonic() - started
         rss_end = rss_mb(pid)
+        cpu_end = (cpu_seconds(pid), cpu_seconds(os.getpid()), machine_busy_seconds())
+    server, client, machine = (b - a for a, b in zip(cpu_start, cpu_end, strict=True))
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
@@ -208,6 +225,14 @@ def run(settings: Settings, clients: int, seconds: float, max_requests: int) -> 
         "rss_end_mb": round(rss_end, 1),
         "rss_growth_pct": round(100 * (rss_end - rss_start) / rss_start, 1),
         "rss_every_5s_mb": rss,
+        # Where the cores went: the server, this load generator, and everything else.
+        "cpu_cores": {
+            "server": round(server / elapsed, 2),
+            "load_client": round(client / elapsed, 2),
+            "other_processes": round(max(0.0, machine - server - client) / elapsed, 2),
+            "machine": os.cpu_count(),
+        },
+        "server_cpu_ms_per_request": round(1000 * server / max(1, len(samples)), 1),
         "statuses": sorted({s.status for s in samples}),
         "client_errors": sorted({s.error for s in samples if s.error}),
     }
@@ -229,6 +254,12 @@ def main() -> None:
     print(
         f"server RSS: {result['rss_start_mb']} MB after warm-up, {result['rss_end_mb']} MB at"
         f" the end ({result['rss_growth_pct']:+}%); every 5 s: {result['rss_every_5s_mb']}"
+    )
+    cores = result["cpu_cores"]
+    print(
+        f"cores used: server {cores['server']}, load client {cores['load_client']}, other"  # type: ignore[index]
+        f" processes {cores['other_processes']} of {cores['machine']};"  # type: ignore[index]
+        f" server CPU {result['server_cpu_ms_per_request']} ms per request"
     )
     if result["client_errors"]:
         print(f"client-side errors: {result['client_errors']}")

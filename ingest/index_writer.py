@@ -36,6 +36,7 @@ from assistant.index_schema import (
     Passage,
     SourceRecord,
     embedding_text,
+    vector_id,
 )
 from assistant.sentences import sentence_spans
 from assistant.settings import Settings
@@ -125,7 +126,7 @@ def write_chroma(
     ids: list[str] = []
     for row in owner.tolist():
         seen[row] = seen.get(row, -1) + 1
-        ids.append(f"{passages[row].id}:{seen[row]}")
+        ids.append(vector_id(passages[row].id, seen[row]))
     for start in range(0, len(ids), step):
         rows = owner[start : start + step].tolist()
         coll.add(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant.index_schema import MANIFEST_FILE, IndexPaths
+from assistant.index_schema import MANIFEST_FILE, IndexPaths, passage_of, vector_id
 from assistant.store import IndexMismatch, IndexStore, open_store
 from ingest.pipeline import run_ingest
 
@@ -46,3 +46,8 @@ def test_store_reopens_after_a_new_build(settings, embedder, build):
     second = open_store(settings)
     assert second.build_id != first.build_id
     assert len(second.passages) == len(first.passages)
+
+
+def test_a_vector_id_names_its_passage_even_when_the_passage_id_has_colons():
+    assert passage_of(vector_id("a1b2", 3)) == "a1b2"
+    assert passage_of(vector_id("doc:part:7", 12)) == "doc:part:7"
