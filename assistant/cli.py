@@ -277,6 +277,7 @@ def serve(host: str | None, port: int | None, no_ui: bool) -> None:
         port=port or settings.port,
         log_level=settings.log_level.lower(),
         access_log=settings.log_questions,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

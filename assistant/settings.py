@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     request_threads: int = Field(
         8, ge=1, le=1000, description="Requests worked on at once; the rest wait their turn."
     )
+    keep_alive_seconds: int = Field(
+        30,
+        ge=1,
+        le=3600,
+        description="Idle keep-alive connections are closed after this; longer than HTTP "
+        "clients' own 5 s expiry so a client never reuses a connection the server is closing.",
+    )
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     llm_base_url: str | None = Field(

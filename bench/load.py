@@ -91,6 +91,7 @@ def served(settings: Settings, startup_seconds: float = 180) -> Iterator[tuple[s
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "assistant.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    command += ["--timeout-keep-alive", str(settings.keep_alive_seconds)]
     proc = subprocess.Popen([*command, "--no-access-log"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
