@@ -19,6 +19,7 @@ from assistant.answer_type import answer_type, gives
 from assistant.embedder import Embedder
 from assistant.followup import Turn, expand
 from assistant.index_schema import Passage
+from assistant.publications import other_publication
 from assistant.retrieval import HybridRetriever, ScoredPassage
 from assistant.store import IndexStore
 from assistant.text_features import (
@@ -206,6 +207,8 @@ class ExtractiveAnswerer:
         missing = missing_specifics(question, self.store.specifics)
         if unknown or missing:
             return f"the reports in the index don't mention {', '.join(sorted(unknown | missing))}"
+        if publication := other_publication(question):
+            return f"the question asks about another publication ({publication}), not the reports"
         best = self.select(ranked)
         others = [c.score for c in ranked if not GAP.search(c.quote)]
         lead = best[0].score - others[0] if others else 1.0
