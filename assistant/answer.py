@@ -20,7 +20,7 @@ from assistant.embedder import Embedder
 from assistant.followup import Turn, expand
 from assistant.index_schema import Passage
 from assistant.publications import other_publication
-from assistant.retrieval import HybridRetriever, ScoredPassage
+from assistant.retrieval import ANSWER_RETRIEVAL, HybridRetriever, ScoredPassage
 from assistant.store import IndexStore
 from assistant.text_features import (
     asks_for_quantity,
@@ -131,7 +131,7 @@ class ExtractiveAnswerer:
         self.store = store
         self.embedder = embedder
         self.params = params or AnswerParams()
-        self.retriever = HybridRetriever(store, embedder)
+        self.retriever = HybridRetriever(store, embedder, ANSWER_RETRIEVAL)
 
     @cached_property
     def title_specifics(self) -> frozenset[str]:

@@ -206,14 +206,20 @@ class IndexStore:
         return list(dict.fromkeys(p.report_id for p in self.passages))
 
     def dense(
-        self, vector: np.ndarray, k: int, report_ids: list[str] | None = None
+        self,
+        vector: np.ndarray,
+        k: int,
+        report_ids: list[str] | None = None,
+        sentences_per_passage: int = 8,
     ) -> list[tuple[str, float]]:
-        """Nearest passages by their best sentence's cosine similarity: (id, similarity)."""
+        """Nearest passages by their best sentence's cosine similarity: (id, similarity).
+        Asks for `sentences_per_passage` * k sentences, so that enough distinct passages
+        come back and the approximate (HNSW) search looks wide enough not to miss the best."""
         where = {"report_id": {"$in": report_ids}} if report_ids else None
         try:
             result = self.collection.query(
                 query_embeddings=[vector.tolist()],
-                n_results=min(8 * k, self.vectors),
+                n_results=min(sentences_per_passage * k, self.vectors),
                 where=where,
                 include=["distances"],  # ids name the passage; metadata would cost 4x the time
             )

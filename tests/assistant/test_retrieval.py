@@ -83,3 +83,43 @@ def test_diversify_lets_other_sections_in_before_a_third_from_one_section():
     ranked = [("a1", 0.9), ("a2", 0.8), ("a3", 0.7), ("b1", 0.6), ("a4", 0.5), ("c1", 0.4)]
     sections = {pid: pid[0] for pid, _ in ranked}
     assert [pid for pid, _ in diversify(ranked, sections)] == ["a1", "a2", "b1", "c1", "a3", "a4"]
+    assert [pid for pid, _ in diversify(ranked, sections, per_section=1)][:3] == ["a1", "b1", "c1"]
+
+
+def test_rrf_weights_scale_each_list():
+    fused = dict(reciprocal_rank_fusion([["a"], ["b"]], k=10, weights=[1.0, 2.0]))
+    assert fused == {"a": pytest.approx(1 / 11), "b": pytest.approx(2 / 11)}
+    with pytest.raises(ValueError):
+        reciprocal_rank_fusion([["a"], ["b"]], weights=[1.0])
+
+
+def test_lexical_query_leaves_out_the_named_reports_names():
+    from assistant.retrieval import lexical_query, named_reports
+
+    question = "what proportion of the 2014-17 serious case reviews featured neglect?"
+    stripped = lexical_query(question, named_reports(question))
+    assert "neglect" in stripped and "serious case" not in stripped and "2014" not in stripped
+    assert lexical_query(question, set()) == question
+    # nothing but a report's name: BM25 keeps the name rather than search for nothing
+    assert lexical_query("the triennial?", {"triennial-2014-17"}) == "the triennial?"
+
+
+@pytest.mark.slow
+def test_similarity_weight_adds_the_best_sentence_cosine(indexed, embedder):
+    from assistant.retrieval import HybridRetriever, RetrievalParams
+    from assistant.store import open_store
+
+    store = open_store(indexed)
+    query = "does relocating a family away from gangs keep the child safe"
+    vector = embedder.encode([query])[0]
+    plain = HybridRetriever(
+        store, embedder, RetrievalParams(similarity_weight=0.0, heading_weight=0.0, per_section=99)
+    )
+    heavy = HybridRetriever(
+        store, embedder, RetrievalParams(similarity_weight=1.0, heading_weight=0.0, per_section=99)
+    )
+    before = {h.passage.id: h.score for h in plain.run(query, 10, vector=vector)}
+    for hit in heavy.run(query, 10, vector=vector):
+        if hit.passage.id in before:
+            cosine = heavy.best_similarity(hit.passage.id, vector)
+            assert hit.score == pytest.approx(before[hit.passage.id] + cosine, abs=1e-3)
