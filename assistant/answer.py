@@ -17,7 +17,7 @@ import numpy as np
 from assistant.answer_schema import Answer, Citation
 from assistant.answer_type import answer_type, gives
 from assistant.embedder import Embedder
-from assistant.followup import Turn, expand
+from assistant.followup import Turn, embedding_text, expand
 from assistant.index_schema import Passage
 from assistant.publications import other_publication
 from assistant.retrieval import ANSWER_RETRIEVAL, HybridRetriever, ScoredPassage
@@ -265,7 +265,7 @@ class ExtractiveAnswerer:
         """A cited extractive answer, or a refusal when the reports don't answer it."""
         started = time.perf_counter()
         query = expand(question, history or [])
-        vector = self.embedder.encode([query])[0]
+        vector = self.embedder.encode([embedding_text(question, history or [])])[0]
         hits = self.retriever.run(query, self.params.candidates, report_ids, vector)
         retrieved = time.perf_counter()
         ranked = self.candidates(question, query, vector, hits)

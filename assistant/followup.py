@@ -47,13 +47,29 @@ def subject(question: str) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
+def leaning_on(history: list[Turn]) -> list[str]:
+    """The earlier questions a follow-up leans on: the last, and the one before if the last was
+    itself a follow-up."""
+    previous: list[str] = []
+    for turn in reversed(history[-2:]):
+        previous.insert(0, turn.question)
+        if not is_follow_up(turn.question):
+            break
+    return previous
+
+
 def expand(question: str, history: list[Turn]) -> str:
     """The question to retrieve with: unchanged unless it is a follow-up with history."""
     if not history or not is_follow_up(question):
         return question
-    previous: list[str] = []
-    for turn in reversed(history[-2:]):  # the last turn, and the one before if it was itself short
-        previous = subject(turn.question) + previous
-        if not is_follow_up(turn.question):
-            break
+    previous = [w for q in leaning_on(history) for w in subject(q)]
     return " ".join(dict.fromkeys(previous + subject(question))) or question
+
+
+def embedding_text(question: str, history: list[Turn]) -> str:
+    """The text to embed for a follow-up: the earlier questions and this one as written. The
+    keyword form embeds far from the sentences that answer it (dev follow-ups: "who else from the
+    Panel helped with it?" was refused), while BM25 and the checks keep the keywords."""
+    if not history or not is_follow_up(question):
+        return question
+    return "; ".join(q.strip().rstrip("?").strip() for q in leaning_on(history)) + "; " + question

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer import ExtractiveAnswerer, missing_specifics
-from assistant.followup import Turn, expand, is_follow_up
+from assistant.followup import Turn, embedding_text, expand, is_follow_up
 from assistant.store import open_store
 from assistant.text_features import initialisms, specific_terms
 from ingest.pipeline import run_ingest
@@ -33,6 +33,17 @@ def test_follow_up_detection_and_expansion():
     assert not is_follow_up("What does the triennial analysis say about neglect and poverty?")
     assert expand("what are the signs?", history) == ("exploitation critical moments signs")
     assert expand("what are the signs?", []) == "what are the signs?"
+
+
+def test_a_follow_up_is_embedded_as_written_after_the_questions_it_leans_on():
+    first = Turn(question="Who led the review?")
+    second = Turn(question="and who helped?")
+    assert embedding_text("what was her job?", [first]) == "Who led the review; what was her job?"
+    assert embedding_text("what was her job?", [first, second]) == (
+        "Who led the review; and who helped; what was her job?"
+    )
+    question = "What does the triennial analysis say about neglect and poverty?"
+    assert embedding_text(question, [first]) == question
 
 
 @pytest.mark.slow
