@@ -7,7 +7,6 @@ with the nearest passages offered as related reading.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,8 +17,9 @@ from assistant.answer_schema import Answer, Citation
 from assistant.answer_type import answer_type, gives
 from assistant.embedder import Embedder
 from assistant.followup import Turn, embedding_text, expand
+from assistant.gaps import asks_verbatim, declares_gap, located_only
 from assistant.index_schema import Passage
-from assistant.publications import other_publication
+from assistant.publications import other_annual_report, other_publication
 from assistant.retrieval import ANSWER_RETRIEVAL, HybridRetriever, ScoredPassage
 from assistant.store import IndexStore
 from assistant.text_features import (
@@ -101,15 +101,6 @@ def unknown_names(question: str, vocabulary: frozenset[str]) -> set[str]:
     return {n for n in names(question) if n not in vocabulary and n.rstrip("s") not in vocabulary}
 
 
-# Sentences in which a briefing says the public summaries do not give something: quoting one is
-# the honest "the reports (as summarised) don't say", so the answer becomes a refusal.
-GAP = re.compile(
-    r"\b(?:do|does|did) not (?:give|report|say|state|show|name|include|describe)|"
-    r"\bnot (?:found|known|confirmed|available|reported)\b|could not see|\bunknown\b",
-    re.IGNORECASE,
-)
-
-
 def gives_figure(query: str, sentence: str) -> bool:
     """Whether a sentence answers a how-many question: a figure the question did not already
     state, next to one of the harm types or groups the question names ("teenagers")."""
@@ -138,10 +129,13 @@ class ExtractiveAnswerer:
         self.retriever = HybridRetriever(store, embedder, ANSWER_RETRIEVAL)
 
     @cached_property
+    def report_titles(self) -> list[str]:
+        return sorted({p.report_title for p in self.store.passages})  # a few, whatever the size
+
+    @cached_property
     def title_specifics(self) -> frozenset[str]:
         """Periods in the reports' own titles ("2014-17"): naming one doesn't narrow a question."""
-        titles = {p.report_title for p in self.store.passages}  # a few, whatever the corpus size
-        return frozenset(t for title in titles for t in specific_terms(title))
+        return frozenset(t for title in self.report_titles for t in specific_terms(title))
 
     def candidates(
         self, question: str, query: str, vector: np.ndarray, hits: list[ScoredPassage]
@@ -213,12 +207,18 @@ class ExtractiveAnswerer:
         missing = missing_specifics(question, self.store.specifics)
         if unknown or missing:
             return f"the reports in the index don't mention {', '.join(sorted(unknown | missing))}"
-        if publication := other_publication(question):
+        publication = other_publication(question) or other_annual_report(
+            question, self.report_titles
+        )
+        if publication:
             return f"the question asks about another publication ({publication}), not the reports"
+        if asks_verbatim(question) and all(h.passage.source_kind == "briefing" for h in hits):
+            return (
+                "the index holds briefings that paraphrase the reports, not the reports' own"
+                " wording; ingest the reports (`safeguarding fetch`) to quote them"
+            )
         best = self.select(ranked)
-        others = [c.score for c in ranked if not GAP.search(c.quote)]
-        lead = best[0].score - others[0] if others else 1.0
-        if GAP.search(best[0].quote) and lead > self.params.gap_lead:
+        if self.declared_gap(question, query, best, ranked):
             return "the sources say this is not in the public summaries of the reports"
         if asks_for_quantity(question) and not any(
             self.answers_figure(question, query, c) for c in best
@@ -227,6 +227,20 @@ class ExtractiveAnswerer:
         if unanswered := self.unmatched_specifics(question, best):
             return f"no passage about {', '.join(sorted(unanswered))} answers it"
         return None
+
+    def declared_gap(
+        self, question: str, query: str, best: list[Candidate], ranked: list[Candidate]
+    ) -> bool:
+        """Whether the sources say the answer is not summarised: the best sentence says so and
+        leads the others, or the sentence closest to the topic only locates its chapter."""
+        others = [c.score for c in ranked if not declares_gap(c.quote)]
+        lead = best[0].score - others[0] if others else 1.0
+        if declares_gap(best[0].quote) and lead > self.params.gap_lead:
+            return True
+        terms = content_terms(topic(query))
+        closest = max(best, key=lambda c: overlap(terms, content_terms(c.quote)))
+        texts = self.store.sentences(closest.passage.id).texts(closest.passage)
+        return located_only(question, closest.quote, texts)
 
     @staticmethod
     def answers_figure(question: str, query: str, candidate: Candidate) -> bool:

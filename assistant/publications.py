@@ -38,3 +38,34 @@ def other_publication(question: str) -> str | None:
             continue
         return LEADING.sub("", phrase)
     return None
+
+
+# "the Panel's second annual report", "the 2020 annual report", "the annual report for 2021-22".
+ANNUAL = re.compile(
+    r"\b(?:(?P<nth>second|third|fourth|fifth|latest|newest|most recent|next|later)\s+)?"
+    r"(?:(?:panel'?s?|dfe'?s?)\s+)?(?:(?P<month>[A-Z][a-z]+\s+)?(?P<before>(?:19|20)\d\d"
+    r"(?:\s*(?:-|–|/|to)\s*\d{2,4})?)\s+)?annual reports?"
+    r"(?:\s+(?:for|of|covering|from)\s+(?P<after>(?:19|20)\d\d(?:\s*(?:-|–|/|to)\s*\d{2,4})?))?",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"(?:19|20)\d\d|(?<=[-–/])\d\d\b|(?<=to )\d\d\b")
+
+
+def years(text: str) -> set[int]:
+    """Calendar years a period names: "2018 to 2019" and "2018-19" both give {2018, 2019}."""
+    found = YEAR.findall(text)
+    full = [int(y) for y in found if len(y) == 4]
+    short = [int(y) + (full[0] // 100) * 100 for y in found if len(y) == 2 and full]
+    return set(full + short)
+
+
+def other_annual_report(question: str, own_titles: list[str]) -> str | None:
+    """The annual report a question names by a later edition or by a year that none of the
+    indexed annual reports covers, e.g. "the Panel's 2020 annual report" when the index holds the
+    annual report 2018 to 2019 (published in 2020; a month before the year reads as that date)."""
+    own = {y for t in own_titles if re.search("annual report", t, re.I) for y in years(t)}
+    for match in ANNUAL.finditer(question):
+        period = match.group("after") or (None if match.group("month") else match.group("before"))
+        if match.group("nth") or (period and own and not years(period) <= own):
+            return match.group(0).strip()
+    return None

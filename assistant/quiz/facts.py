@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer import GAP
+from assistant.gaps import GAP
 from assistant.text_features import key_terms, words
 
 ATTRIBUTION = re.compile(

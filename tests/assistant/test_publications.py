@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.publications import other_publication
+from assistant.publications import other_annual_report, other_publication
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,39 @@ def test_another_publication_is_named(question: str, name: str) -> None:
 )
 def test_the_three_reports_are_not_another_publication(question: str) -> None:
     assert other_publication(question) is None
+
+
+OWN = ["The Child Safeguarding Practice Review Panel: Annual Report 2018 to 2019"]
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("what about in the Panel's 2020 annual report?", "Panel's 2020 annual report"),
+        ("In the Panel's second annual report, which themes came up?", "second annual report"),
+        ("what did the annual report for 2021-22 say?", "annual report for 2021-22"),
+        ("what does the latest annual report say about neglect?", "latest annual report"),
+    ],
+)
+def test_a_later_annual_report_is_another_publication(question: str, name: str) -> None:
+    assert other_annual_report(question, OWN) == name
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the Panel's 2018-19 annual report say about babies?",
+        "what did the annual report 2018 to 2019 find?",
+        "what did the Panel's March 2020 annual report say?",
+        "what did the 2019 annual report find about teenagers?",
+        "what did the Panel's first annual report say?",
+        "what did the Panel's annual report say about rapid reviews?",
+    ],
+)
+def test_the_indexed_annual_report_is_not_another(question: str) -> None:
+    assert other_annual_report(question, OWN) is None
+
+
+def test_without_an_indexed_annual_report_only_editions_count() -> None:
+    assert other_annual_report("what did the 2020 annual report say?", []) is None
+    assert other_annual_report("what did the second annual report say?", []) is not None
