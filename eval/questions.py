@@ -36,6 +36,19 @@ class Question(BaseModel):
     history: list[Turn] = Field(default_factory=list)
 
 
+def replay(question: Question, given: dict[str, str]) -> Question:
+    """The question with each earlier turn's empty answer filled in with the answer this run gave
+    to that turn's question, as the chat sends the answers it showed; turns it did not ask keep
+    the answer written in the set."""
+    history = [
+        t
+        if t.answer or t.question not in given
+        else Turn(question=t.question, answer=given[t.question])
+        for t in question.history
+    ]
+    return question.model_copy(update={"history": history})
+
+
 def load_questions(path: Path) -> list[Question]:
     """Every question in a JSON Lines file; EvalError names the first bad line."""
     try:

@@ -21,7 +21,7 @@ from assistant.support import SupportJudge
 from eval import metrics
 from eval.corpora import CorpusName, ensure_index
 from eval.judge import judge_accuracy
-from eval.questions import EvalError, Question, load_questions, set_path
+from eval.questions import EvalError, Question, load_questions, replay, set_path
 from eval.report import write_reports
 
 SEGMENT = re.compile(r"(.+?)\s*((?:\[\d+\]\s*)+)", re.S)
@@ -202,9 +202,11 @@ def run_set(
     judge = SupportJudge(embedder)
     answerer = make_answerer(target, store, mode)
     retriever = HybridRetriever(store, embedder)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    given: dict[str, str] = {}
     for i, question in enumerate(questions, start=1):
-        rows.append(score_question(question, answerer, retriever, store, judge))
+        rows.append(score_question(replay(question, given), answerer, retriever, store, judge))
+        given[question.question] = rows[-1]["answer"]
         if progress:
             progress(i, len(questions))
     results: dict[str, Any] = {

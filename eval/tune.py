@@ -15,7 +15,7 @@ from assistant.settings import get_settings
 from assistant.store import open_store
 from eval import metrics
 from eval.corpora import ensure_index
-from eval.questions import Question, load_questions, set_path
+from eval.questions import Question, load_questions, replay, set_path
 
 GRID = {
     "rank_weight": (0.05, 0.15, 0.3),
@@ -27,8 +27,10 @@ GRID = {
 
 def score(answerer: ExtractiveAnswerer, questions: list[Question]) -> dict[str, float | None]:
     recalls, expected, refused = [], [], []
+    given: dict[str, str] = {}
     for q in questions:
-        answer = answerer.run(q.question, None, q.history)
+        answer = answerer.run(q.question, None, replay(q, given).history)
+        given[q.question] = answer.answer
         expected.append(not q.answerable)
         refused.append(answer.refused)
         if q.answerable:
