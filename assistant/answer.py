@@ -17,7 +17,7 @@ from assistant.answer_schema import Answer, Citation
 from assistant.answer_type import answer_type, gives
 from assistant.embedder import Embedder
 from assistant.followup import Turn, embedding_text, expand
-from assistant.gaps import asks_verbatim, declares_gap, located_only
+from assistant.gaps import asks_verbatim, declares_gap, gap_about, located_only
 from assistant.index_schema import Passage
 from assistant.publications import other_annual_report, other_publication
 from assistant.retrieval import ANSWER_RETRIEVAL, HybridRetriever, ScoredPassage
@@ -254,11 +254,11 @@ class ExtractiveAnswerer:
     ) -> bool:
         """Whether the sources say the answer is not summarised: the best sentence says so and
         leads the others, or the sentence closest to the topic only locates its chapter."""
+        terms = content_terms(topic(query))
         others = [c.score for c in ranked if not declares_gap(c.quote)]
         lead = best[0].score - others[0] if others else 1.0
-        if declares_gap(best[0].quote) and lead > self.params.gap_lead:
+        if gap_about(best[0].quote, terms) and lead > self.params.gap_lead:
             return True
-        terms = content_terms(topic(query))
         closest = max(best, key=lambda c: overlap(terms, content_terms(c.quote)))
         texts = self.store.sentences(closest.passage.id).texts(closest.passage)
         return located_only(question, closest.quote, texts)

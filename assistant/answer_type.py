@@ -59,6 +59,8 @@ YEAR = re.compile(r"^(?:19|20)\d\d$")
 ORDINAL = re.compile(
     r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$"
 )
+# A case review counts children by their cases ("289 of the 538 cases were known to services").
+COUNTED_AS = {"child": "case", "children": "case"}
 WINDOW = 4  # words after a figure in which the counted noun must appear ("404 children")
 
 
@@ -100,7 +102,9 @@ def answer_type(question: str) -> AnswerType | None:
     stated = frozenset(specific_terms(question))
     if match := COUNT.search(question):
         ordinal = "what number" in match.group(0).lower()
-        return AnswerType("count", stems(noun_phrase(match.group(1))), stated, ordinal)
+        nouns = noun_phrase(match.group(1))
+        nouns += [COUNTED_AS[n] for n in nouns if n in COUNTED_AS]
+        return AnswerType("count", stems(nouns), stated, ordinal)
     if MONEY.search(question):
         return AnswerType("money", frozenset(), stated)
     if PLAIN_COUNT.search(question):

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+
+from assistant.text_features import content_terms, overlap
 
 # Sentences in which a briefing says the public summaries do not give something: quoting one is
 # the honest "the reports (as summarised) don't say", so the answer becomes a refusal.
@@ -33,6 +36,22 @@ VERBATIM = re.compile(
 
 def declares_gap(sentence: str) -> bool:
     return bool(GAP.search(sentence))
+
+
+CLAUSE = re.compile(r";\s+|:\s+|,\s+but\s+")
+
+
+def gap_about(sentence: str, topic_terms: AbstractSet[str]) -> bool:
+    """Whether the sentence's gap is about the topic: "The government replied with a letter from
+    three departments; the content of that letter was not confirmed" answers "which departments
+    replied?" in the clause before the gap, so it declares no gap for that question."""
+    clauses = CLAUSE.split(sentence)
+    gap = " ".join(c for c in clauses if declares_gap(c))
+    rest = " ".join(c for c in clauses if not declares_gap(c))
+    if not gap:
+        return False
+    terms = content_terms(rest)
+    return not terms or overlap(topic_terms, content_terms(gap)) >= overlap(topic_terms, terms)
 
 
 def asks_verbatim(question: str) -> bool:

@@ -10,8 +10,9 @@ from assistant.answer_type import answer_type, gives
 def test_count_questions_name_the_counted_thing():
     wanted = answer_type("and how many children did they cover?")
     assert wanted is not None and wanted.kind == "count"
-    assert wanted.nouns == {"children"}
-    assert answer_type("how many of those kids were known?").nouns == {"children"}
+    assert wanted.nouns == {"children", "case"}  # a case review counts children by case
+    assert answer_type("how many of those kids were known?").nouns == {"children", "case"}
+    assert answer_type("how many SCRs were there?").nouns == {"scrs"}
     elided = answer_type("for how many did the researchers have a final report?")
     assert elided is not None and elided.kind == "count" and not elided.nouns
 
@@ -29,6 +30,7 @@ def test_figures_the_question_states_are_not_its_answer():
     [
         ("how many children did it cover?", "The 368 SCRs concerned 404 children.", True),
         ("how many children did it cover?", "Children were at the centre of 368 SCRs.", False),
+        ("how many kids were known?", "289 of the 538 cases were known to services.", True),
         ("how many SCRs were there?", "In 2014-17 SCRs were written differently.", False),
         ("how many local areas?", "It studied 21 cases drawn from 17 local areas.", True),
         ("how many briefings were written?", "It produced six practice briefings.", True),

@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistant.gaps import asks_verbatim, declares_gap, located_only
+from assistant.gaps import asks_verbatim, declares_gap, gap_about, located_only
+from assistant.text_features import content_terms
 
 CHAPTER = "Chapter 14 of the review, on data collection, starts on page 41 of the report."
 GAP = "The public summaries used for this briefing do not report the review's findings on it."
@@ -50,3 +51,16 @@ def test_a_located_chapter_with_a_summary_is_not_a_gap() -> None:
     summary = "On the lead agency, the review found that children's services coordinated it."
     assert not located_only("what did it find about the lead agency?", CHAPTER, [CHAPTER, summary])
     assert not located_only("what did it find about the lead agency?", summary, [summary, GAP])
+
+
+TOPIC = content_terms("which government departments signed the reply?")
+
+
+def test_a_gap_in_another_clause_does_not_hide_the_answer() -> None:
+    sentence = (
+        "The government replied with a letter from the Department for Education and the Home "
+        "Office; the content of that letter was not confirmed."
+    )
+    assert not gap_about(sentence, TOPIC)
+    assert gap_about("The content of the government's reply was not confirmed.", TOPIC)
+    assert not gap_about("The government replied with a letter.", TOPIC)
