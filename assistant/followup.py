@@ -11,6 +11,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from assistant.answer_type import NAME, person_names
 from assistant.text_features import STOPWORDS, words
 
 LEADS = re.compile(
@@ -18,6 +19,7 @@ LEADS = re.compile(
     r"is that|was that|were they|are they|did they|do they|does it|did it|who led it)\b",
     re.IGNORECASE,
 )
+PERSONAL = frozenset("he his him she her hers".split())
 PRONOUNS = frozenset("it its they them their those these this that he she his her there".split())
 DEMONSTRATIVE = re.compile(r"\b(?:those|these)\s+(?!who\b|which\b|that\b)\w+", re.IGNORECASE)
 SHORT = 5  # a question of at most this many words is read as a follow-up when history exists
@@ -58,12 +60,24 @@ def leaning_on(history: list[Turn]) -> list[str]:
     return previous
 
 
+def referent(question: str, history: list[Turn]) -> list[str]:
+    """The person "he" or "her" stands for: the first name the previous answer gives ("who chaired
+    the Panel?" ... "what was his background?" is about Edward Timpson)."""
+    if not history or not PERSONAL & set(words(question)):
+        return []
+    answer = history[-1].answer
+    names = person_names(answer)
+    first = next((m.group(0) for m in NAME.finditer(answer) if m.group(0) in names), None)
+    return [first] if first else []
+
+
 def expand(question: str, history: list[Turn]) -> str:
     """The question to retrieve with: unchanged unless it is a follow-up with history."""
     if not history or not is_follow_up(question):
         return question
     previous = [w for q in leaning_on(history) for w in subject(q)]
-    return " ".join(dict.fromkeys(previous + subject(question))) or question
+    person = [w for name in referent(question, history) for w in words(name)]
+    return " ".join(dict.fromkeys(previous + person + subject(question))) or question
 
 
 def embedding_text(question: str, history: list[Turn]) -> str:
@@ -72,4 +86,5 @@ def embedding_text(question: str, history: list[Turn]) -> str:
     Panel helped with it?" was refused), while BM25 and the checks keep the keywords."""
     if not history or not is_follow_up(question):
         return question
-    return "; ".join(q.strip().rstrip("?").strip() for q in leaning_on(history)) + "; " + question
+    earlier = [q.strip().rstrip("?").strip() for q in leaning_on(history)]
+    return "; ".join(earlier + referent(question, history)) + "; " + question

@@ -46,6 +46,18 @@ def test_a_follow_up_is_embedded_as_written_after_the_questions_it_leans_on():
     assert embedding_text(question, [first]) == question
 
 
+def test_he_and_her_stand_for_the_first_person_the_previous_answer_names():
+    answer = "The Panel (project briefing): Edward Timpson CBE chaired the Panel in 2019. [1]"
+    first = Turn(question="Who chaired the Panel?", answer=answer)
+    assert embedding_text("what was his background?", [first]) == (
+        "Who chaired the Panel; Edward Timpson; what was his background?"
+    )
+    assert expand("what was his background?", [first]) == "chaired panel edward timpson background"
+    assert expand("what was their background?", [first]) == "chaired panel background"
+    unnamed = Turn(question="Who chaired the Panel?", answer="The Panel's chair. [1]")
+    assert expand("what was his background?", [unnamed]) == "chaired panel background"
+
+
 @pytest.mark.slow
 def test_answer_quotes_passages_word_for_word_with_valid_citations(answerer):
     answer = answerer.run("What is poverty blindness?")
