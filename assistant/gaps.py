@@ -18,7 +18,8 @@ from assistant.text_features import content_terms, overlap
 # the honest "the reports (as summarised) don't say", so the answer becomes a refusal.
 GAP = re.compile(
     r"\b(?:do|does|did) not (?:give|report|say|state|show|name|include|describe)|"
-    r"\bnot (?:found|known|confirmed|available|reported|visible)\b|could not see|\bunknown\b",
+    r"\bnot (?:found|known|confirmed|available|reported|visible|given)\b|\bnot seen\b(?! before)|"
+    r"could not see|\bunknown\b",
     re.IGNORECASE,
 )
 # "Chapter 14 of the review, on data collection, starts on page 41 of the report."

@@ -17,6 +17,9 @@ GAP = "The public summaries used for this briefing do not report the review's fi
         ("the wording of the recommendations was not visible in the public summaries", True),
         ("The review found that children's services usually coordinated the response.", False),
         ("Parents were not told about the meeting.", False),
+        ("The ages of the cohort were not given in the public summaries.", True),
+        ("The review's own definition of a critical moment was not seen.", True),
+        ("Its claim that the finding was not seen before is its own reading.", False),
     ],
 )
 def test_declared_gaps(sentence: str, gap: bool) -> None:
