@@ -61,8 +61,10 @@ def asks_verbatim(question: str) -> bool:
 
 def located_only(question: str, best: str, passage_sentences: Iterable[str]) -> bool:
     """Whether the sentence that best matches a question's topic only says where the chapter on
-    it starts, in a passage that says its content is not summarised, and the question does not
-    ask where."""
+    it starts, in a passage that says nothing else than where it is and that its content is not
+    summarised, and the question does not ask where."""
     if ASKS_LOCATION.search(question) or not LOCATION.search(best):
         return False
-    return any(declares_gap(s) for s in passage_sentences)
+    sentences = [s for s in passage_sentences if not s.startswith("(Source")]
+    gaps = [s for s in sentences if declares_gap(s)]
+    return bool(gaps) and all(s in gaps or LOCATION.search(s) for s in sentences)
