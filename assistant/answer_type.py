@@ -102,9 +102,9 @@ def answer_type(question: str) -> AnswerType | None:
     stated = frozenset(specific_terms(question))
     if match := COUNT.search(question):
         ordinal = "what number" in match.group(0).lower()
-        nouns = noun_phrase(match.group(1))
-        nouns += [COUNTED_AS[n] for n in nouns if n in COUNTED_AS]
-        return AnswerType("count", stems(nouns), stated, ordinal)
+        counted = noun_phrase(match.group(1))
+        counted += [COUNTED_AS[n] for n in counted if n in COUNTED_AS]
+        return AnswerType("count", stems(counted), stated, ordinal)
     if MONEY.search(question):
         return AnswerType("money", frozenset(), stated)
     if PLAIN_COUNT.search(question):
