@@ -72,9 +72,23 @@ class ScoredPassage:
         return {**self.passage.model_dump(), "score": round(self.score, 6)}
 
 
+# A question across reports ("compare the Panel's report with the triennial", "how do the three
+# reports differ") is favoured towards the briefing that compares them, when it is indexed.
+ACROSS = re.compile(
+    r"\b(?:compar\w*|differ\w*|in common|(?:all|both|each|the) (?:of the )?(?:three|two) "
+    r"reports|(?:both|each|all) (?:of )?the reports)\b",
+    re.IGNORECASE,
+)
+ACROSS_REPORT = "common-themes"
+
+
 def named_reports(query: str) -> set[str]:
-    """The reports a question names ("the triennial", "the exploitation review")."""
-    return {report for report, pattern in REPORT_NAMES.items() if pattern.search(query)}
+    """The reports a question names ("the triennial", "the exploitation review"), and the
+    comparison briefing when it names two or asks across them."""
+    named = {report for report, pattern in REPORT_NAMES.items() if pattern.search(query)}
+    if len(named) >= 2 or ACROSS.search(query):
+        named.add(ACROSS_REPORT)
+    return named
 
 
 def lexical_query(query: str, named: set[str]) -> str:
@@ -83,7 +97,7 @@ def lexical_query(query: str, named: set[str]) -> str:
     occur in nearly every passage of them, drowning the words of what is asked. Unchanged
     when nothing else would be left ("the triennial?")."""
     stripped = query
-    for report in named:
+    for report in named & REPORT_NAMES.keys():
         stripped = REPORT_NAMES[report].sub(" ", stripped)
     return stripped if content_terms(stripped) else query
 

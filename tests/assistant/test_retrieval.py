@@ -77,6 +77,20 @@ def test_named_reports_reads_how_practitioners_name_them():
     assert named_reports("what is poverty blindness?") == set()
 
 
+def test_questions_across_reports_also_name_the_comparison_briefing():
+    from assistant.retrieval import named_reports
+
+    two = named_reports("compare the Panel's annual report with the exploitation review")
+    assert two == {"panel-annual-2018-19", "hard-to-escape", "common-themes"}
+    assert named_reports("how do the three reports differ?") == {"common-themes"}
+    assert named_reports("what did both the triennial and the annual report find?") == {
+        "triennial-2014-17",
+        "panel-annual-2018-19",
+        "common-themes",
+    }
+    assert "common-themes" not in named_reports("what did the triennial find about neglect?")
+
+
 def test_diversify_lets_other_sections_in_before_a_third_from_one_section():
     from assistant.retrieval import diversify
 
