@@ -15,7 +15,6 @@ import numpy as np
 
 from assistant.answer_schema import Answer, Citation
 from assistant.answer_type import answer_type, gives
-from assistant.coverage import WordCoverage, new_words
 from assistant.embedder import Embedder
 from assistant.followup import Turn, embedding_text, expand
 from assistant.gaps import asks_verbatim, declares_gap, gap_about, located_only
@@ -80,10 +79,7 @@ class AnswerParams:
     words changes nothing). Refusal F1 0.936 throughout. Demoting sentences the previous answer
     gave (0.3-1.0) lowered it to 0.797-0.812: a follow-up's answer is often already there.
     With the comparison briefing favoured in retrieval for questions across reports (0.875 ->
-    0.880), across_bonus 0 / 0.1 / 0.2 / 0.3 gave 0.880 / 0.880 / 0.888 / 0.888. With six more
-    near-domain unanswerable dev questions, new_word_close 0 / 0.4 / 0.45 / 0.5 gave refusal F1
-    0.906 / 0.964 / 0.982 / 1.000 and no false refusal; 0.45 because answerable dev questions
-    have at most one uncovered new word, the second-nearest at 0.46-0.51 (too close to 0.5)."""
+    0.880), across_bonus 0 / 0.1 / 0.2 / 0.3 gave 0.880 / 0.880 / 0.888 / 0.888."""
 
     candidates: int = 8
     max_sentences: int = 5
@@ -102,8 +98,6 @@ class AnswerParams:
     # the sentences answering the previous turn do not win again.
     own_weight: float = 0.3
     own_terms: int = 3
-    new_word_close: float = 0.45  # a word of the answer this close covers a new question word
-    new_words_refuse: int = 2  # this many uncovered new words refuse the answer (coverage.py)
     across_bonus: float = 0.2  # for the comparison briefing's sentences, asked across reports
 
 
@@ -153,7 +147,6 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.params = params or AnswerParams()
         self.retriever = HybridRetriever(store, embedder, ANSWER_RETRIEVAL)
-        self.coverage = WordCoverage(embedder.encode, self.params.new_word_close)
 
     @cached_property
     def report_titles(self) -> list[str]:
@@ -259,8 +252,6 @@ class ExtractiveAnswerer:
         best = self.select(ranked)
         if self.declared_gap(question, query, best, ranked):
             return "the sources say this is not in the public summaries of the reports"
-        if uncovered := self.uncovered_words(question, best):
-            return f"no passage close to it says anything about {', '.join(uncovered)}"
         if asks_for_quantity(question) and not any(
             self.answers_figure(question, query, c) for c in best
         ):
@@ -282,15 +273,6 @@ class ExtractiveAnswerer:
         closest = max(best, key=lambda c: overlap(terms, content_terms(c.quote)))
         texts = self.store.sentences(closest.passage.id).texts(closest.passage)
         return located_only(question, closest.quote, texts)
-
-    def uncovered_words(self, question: str, best: list[Candidate]) -> list[str]:
-        """The question's words that the corpus never uses and the answer comes nowhere near,
-        when there are enough of them to refuse."""
-        asked = new_words(question, self.store.vocabulary)
-        if len(asked) < self.params.new_words_refuse:
-            return []
-        uncovered = self.coverage.uncovered(asked, [c.quote for c in best])
-        return uncovered if len(uncovered) >= self.params.new_words_refuse else []
 
     @staticmethod
     def answers_figure(question: str, query: str, candidate: Candidate) -> bool:
