@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import ExtractiveAnswerer, missing_specifics
+from assistant.answer import AnswerParams, ExtractiveAnswerer, missing_specifics
 from assistant.followup import Turn, embedding_text, expand, is_follow_up
 from assistant.store import open_store
 from assistant.text_features import initialisms, specific_terms
@@ -186,3 +186,17 @@ def test_question_about_another_period_needs_an_answer_that_names_it(answerer):
     assert answer.refused
     assert answer.warnings == ["no passage about 2009-11 answers it"]
     assert not answerer.run("What share of the serious case reviews involved neglect?").refused
+
+
+@pytest.mark.slow
+def test_a_short_lead_in_takes_the_next_sentence_of_its_passage(answerer):
+    question = "What is poverty blindness?"
+    vector = answerer.embedder.encode([question])[0]
+    hits = answerer.retriever.run(question, 8, None, vector)
+    ranked = answerer.candidates(question, question, vector, hits)
+    lead = next(c for c in ranked if c.quote.startswith("Professionals can become used"))
+    longer = ExtractiveAnswerer(answerer.store, answerer.embedder, AnswerParams(lead_in_words=12))
+    continued = longer.with_lead_ins_continued([lead], ranked)
+    assert [c.quote[:14] for c in continued] == ["Professionals ", "Warning signs "]
+    shorter = ExtractiveAnswerer(answerer.store, answerer.embedder, AnswerParams(lead_in_words=8))
+    assert shorter.with_lead_ins_continued([lead], ranked) == [lead]
