@@ -23,7 +23,8 @@ REPORT_NAMES = {
         re.IGNORECASE,
     ),
     "panel-annual-2018-19": re.compile(
-        r"annual report|rapid reviews?|notifications?|2018[-–]19|2018 to 2019", re.IGNORECASE
+        r"annual report|panel(?:'s)? report|rapid reviews?|notifications?|2018[-–]19|2018 to 2019",
+        re.IGNORECASE,
     ),
     "hard-to-escape": re.compile(
         r"hard to escape|criminal(?:ly)? exploit\w*|exploitation review|county lines",

@@ -74,6 +74,7 @@ def test_named_reports_reads_how_practitioners_name_them():
     assert named_reports("what did the triennial say about neglect?") == {"triennial-2014-17"}
     assert named_reports("how many rapid reviews did the Panel read?") == {"panel-annual-2018-19"}
     assert named_reports("what does It was hard to escape say?") == {"hard-to-escape"}
+    assert named_reports("what did the Panel's report find?") == {"panel-annual-2018-19"}
     assert named_reports("what is poverty blindness?") == set()
 
 
