@@ -117,6 +117,7 @@ class Candidate:
     vector: np.ndarray
     similarity: float
     score: float
+    terms: frozenset[str]  # the sentence's content terms, as the store keeps them
 
 
 def missing_specifics(question: str, corpus: frozenset[str]) -> set[str]:
@@ -201,7 +202,7 @@ class ExtractiveAnswerer:
                 score = float(sim) + p.lexical_weight * lexical + p.rank_weight / rank + bonus
                 if gives(wanted, question, text):
                     score += p.type_bonus
-                found.append(Candidate(hit.passage, text, svec, float(sim), score))
+                found.append(Candidate(hit.passage, text, svec, float(sim), score, own))
         return sorted(found, key=lambda c: -c.score)
 
     def select(self, ranked: list[Candidate]) -> list[Candidate]:
@@ -281,9 +282,10 @@ class ExtractiveAnswerer:
                 " wording; ingest the reports (`safeguarding fetch`) to quote them"
             )
         best = self.select(ranked)
-        if self.declared_gap(question, query, best, ranked):
+        terms = content_terms(topic(query))
+        if self.declared_gap(question, terms, best, ranked):
             return "the sources say this is not in the public summaries of the reports"
-        if self.shares_nothing(query, best):
+        if self.shares_nothing(terms, best):
             return "no passage close to it shares a word with what it asks about"
         if asks_for_quantity(question) and not any(
             self.answers_figure(question, query, c) for c in best
@@ -294,26 +296,26 @@ class ExtractiveAnswerer:
         return None
 
     def declared_gap(
-        self, question: str, query: str, best: list[Candidate], ranked: list[Candidate]
+        self, question: str, terms: set[str], best: list[Candidate], ranked: list[Candidate]
     ) -> bool:
         """Whether the sources say the answer is not summarised: the best sentence says so and
-        leads the others, or the sentence closest to the topic only locates its chapter."""
-        terms = content_terms(topic(query))
+        leads the others, or the sentence closest to the topic (`terms`) only locates its
+        chapter."""
         others = [c.score for c in ranked if not declares_gap(c.quote)]
         lead = best[0].score - others[0] if others else 1.0
         if gap_about(best[0].quote, terms) and lead > self.params.gap_lead:
             return True
-        closest = max(best, key=lambda c: overlap(terms, content_terms(c.quote)))
+        closest = max(best, key=lambda c: overlap(terms, c.terms))
         texts = self.store.sentences(closest.passage.id).texts(closest.passage)
         return located_only(question, closest.quote, texts)
 
-    def shares_nothing(self, query: str, best: list[Candidate]) -> bool:
-        """No answering sentence uses a word of the question's topic and none is more than
-        loosely similar: "female genital mutilation" answered from sentences about the triennial."""
-        terms = content_terms(topic(query))
+    def shares_nothing(self, terms: set[str], best: list[Candidate]) -> bool:
+        """No answering sentence uses a word of the question's topic (`terms`) and none is more
+        than loosely similar: "female genital mutilation" answered from sentences about the
+        triennial."""
         if not terms or max(c.similarity for c in best) >= self.params.unrelated_below:
             return False
-        return not any(terms & content_terms(c.quote) for c in best)
+        return not any(terms & c.terms for c in best)
 
     @staticmethod
     def answers_figure(question: str, query: str, candidate: Candidate) -> bool:

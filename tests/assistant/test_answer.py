@@ -205,15 +205,22 @@ def test_a_short_lead_in_takes_the_next_sentence_of_its_passage(answerer):
 @pytest.mark.slow
 def test_an_answer_sharing_no_word_of_the_topic_and_only_loosely_similar_is_refused(answerer):
     from assistant.answer import Candidate
+    from assistant.text_features import content_terms
+    from assistant.topic import topic
 
     passage = answerer.store.passages[0]
     quote = "Neglect was present in about three-quarters of the serious case reviews analysed."
     vector = answerer.embedder.encode([quote])[0]
 
     def candidate(similarity: float) -> Candidate:
-        return Candidate(passage, quote, vector, similarity, similarity)
+        return Candidate(passage, quote, vector, similarity, similarity, content_terms(quote))
 
-    question = "what did the triennial say about female genital mutilation?"
+    def topic_of(question: str) -> set[str]:
+        return content_terms(topic(question))
+
+    question = topic_of("what did the triennial say about female genital mutilation?")
     assert answerer.shares_nothing(question, [candidate(0.45)])
     assert not answerer.shares_nothing(question, [candidate(0.55)])  # close in meaning
-    assert not answerer.shares_nothing("what did it say about neglect?", [candidate(0.45)])
+    assert not answerer.shares_nothing(
+        topic_of("what did it say about neglect?"), [candidate(0.45)]
+    )
