@@ -8,6 +8,7 @@ from assistant.privacy import log_question
 from assistant.retrieval import HybridRetriever, ScoredPassage
 from assistant.settings import Settings
 from assistant.store import IndexStore, IndexUnavailable, open_store
+from assistant.text_features import with_acronyms_spelled_out
 
 
 class SearchError(Exception):
@@ -41,4 +42,5 @@ def search_passages(
     log_question(settings, "search", query)
     store = live_store(settings)
     check_report_ids(settings, store, report_ids or [])
+    query = with_acronyms_spelled_out(query, store.acronyms)
     return HybridRetriever(store, get_embedder()).run(query, k=k, report_ids=report_ids or None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +28,13 @@ from assistant.index_schema import (
     passage_of,
 )
 from assistant.settings import Settings
-from assistant.text_features import content_terms, initialisms, specific_terms, words
+from assistant.text_features import (
+    content_terms,
+    initialisms,
+    specific_terms,
+    spelled_out,
+    words,
+)
 
 
 class IndexUnavailable(Exception):
@@ -167,6 +174,22 @@ class IndexStore:
         texts = [f"{p.section} {p.text}" for p in self.passages]
         spelled = {a for text in texts for a in initialisms(text)}
         return frozenset(w for text in texts for w in words(text)) | spelled
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """The content terms (stems) of every word in the vocabulary."""
+        return frozenset(content_terms(" ".join(sorted(self.vocabulary))))
+
+    @cached_property
+    def acronyms(self) -> dict[str, str]:
+        """Each acronym of a name the corpus spells out, with its most frequent spelling."""
+        counts = Counter(
+            pair for p in self.passages for pair in spelled_out(f"{p.section} {p.text}").items()
+        )
+        names: dict[str, str] = {}
+        for (acronym, name), _ in counts.most_common():
+            names.setdefault(acronym, name)
+        return names
 
     @cached_property
     def specifics(self) -> frozenset[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
@@ -110,8 +111,11 @@ QUANTITY = re.compile(
 
 
 def names(text: str) -> set[str]:
-    """Proper nouns and acronyms (GDPR, Scotland), lower-cased, that a question is about."""
-    return proper_nouns(text) | {m.group(0).lower().rstrip("s") for m in ACRONYM.finditer(text)}
+    """Proper nouns and acronyms (GDPR, Scotland), lower-cased, that a question is about; a
+    plural's "s" goes ("SCRs" -> "scr") but a capital S stays ("CPS")."""
+    return proper_nouns(text) | {
+        m.group(0).removesuffix("s").lower() for m in ACRONYM.finditer(text)
+    }
 
 
 def asks_for_quantity(text: str) -> bool:
@@ -163,12 +167,35 @@ def specific_terms(text: str) -> set[str]:
     return found
 
 
-def initialisms(text: str) -> set[str]:
-    """Acronyms a text spells out: "Local Government Association" -> "lga", and "Department for
-    Education" -> both "de" and "dfe"."""
-    found = set()
+def spelled_out(text: str) -> dict[str, str]:
+    """The acronyms of the names a text spells out, each with its name: "Local Government
+    Association" -> "lga", and "Department for Education" -> both "de" and "dfe"."""
+    found = {}
     for match in CAPITALISED_RUN.finditer(text):
-        parts = match.group(0).split()
-        found.add("".join(p[0] for p in parts if p.lower() not in CONNECTORS).lower())
-        found.add("".join(p[0] for p in parts).lower())
+        name = re.sub(r"^The\s+", "", match.group(0))
+        parts = name.split()
+        found["".join(p[0] for p in parts if p.lower() not in CONNECTORS).lower()] = name
+        found["".join(p[0] for p in parts).lower()] = name
     return found
+
+
+def initialisms(text: str) -> set[str]:
+    """Acronyms a text spells out (`spelled_out`)."""
+    return set(spelled_out(text))
+
+
+def with_acronyms_spelled_out(text: str, names: Mapping[str, str]) -> str:
+    """The text with each acronym the corpus spells out followed by its name ("the LGA" -> "the
+    LGA (Local Government Association)"), so that passages using only the name match it."""
+
+    def spell(match: re.Match[str]) -> str:
+        token = match.group(0)
+        key = token.lower()
+        if key not in names and key.endswith("s"):
+            key = key[:-1]
+        name = names.get(key) if len(key) >= 3 else None
+        if name is None or name.lower() in text.lower():
+            return token
+        return f"{token} ({name})"
+
+    return ACRONYM.sub(spell, text)

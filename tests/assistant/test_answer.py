@@ -7,8 +7,15 @@ import pytest
 from assistant.answer import AnswerParams, ExtractiveAnswerer, missing_specifics
 from assistant.followup import Turn, embedding_text, expand, is_follow_up
 from assistant.store import open_store
-from assistant.text_features import initialisms, specific_terms
+from assistant.text_features import (
+    initialisms,
+    names,
+    specific_terms,
+    spelled_out,
+    with_acronyms_spelled_out,
+)
 from ingest.pipeline import run_ingest
+from tests.conftest import write_briefing
 
 
 @pytest.fixture
@@ -155,6 +162,47 @@ def test_initialisms_spell_out_names():
     assert {"lga", "de", "dfe"} <= initialisms(text)
 
 
+def test_acronyms_the_corpus_spells_out_are_followed_by_their_names():
+    names = spelled_out("The Crown Prosecution Service and the Local Government Association met.")
+    assert names["cps"] == "Crown Prosecution Service"
+    assert names["lga"] == "Local Government Association"  # no leading "The"
+    spelled = with_acronyms_spelled_out("did the LGA and the CPSs agree, or the NHS?", names)
+    assert spelled == (
+        "did the LGA (Local Government Association) and the CPSs (Crown Prosecution Service)"
+        " agree, or the NHS?"
+    )
+    named = "what did the LGA, the Local Government Association, say?"
+    assert with_acronyms_spelled_out(named, names) == named  # already named
+    assert with_acronyms_spelled_out("was the DE there?", {"de": "Department for Education"}) == (
+        "was the DE there?"  # two letters are too easily something else
+    )
+
+
+def test_a_capital_s_is_part_of_an_acronym_and_a_small_s_is_a_plural():
+    assert {"cps", "scr"} <= names("Did the CPS see the SCRs?")
+
+
+MEMBERS = """## Panel members
+<!-- page: 4 -->
+
+Dale Simon is a barrister with more than 20 years in child abuse prosecution and policy, and was
+formerly a director at the Crown Prosecution Service. Karen Manners was a senior police officer.
+"""
+
+
+@pytest.mark.slow
+def test_an_acronym_finds_the_passage_that_only_spells_the_name_out(settings, embedder):
+    write_briefing(settings.briefings_dir, "panel-annual-2018-19", "Annual report", MEMBERS)
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    answerer = ExtractiveAnswerer(open_store(settings), embedder)
+    assert answerer.store.acronyms["cps"] == "Crown Prosecution Service"
+    answer = answerer.run("which Panel member used to work at the CPS?")
+    assert not answer.refused, answer.warnings
+    assert "Dale Simon" in answer.answer
+    assert answer.question == "which Panel member used to work at the CPS?"  # shown as asked
+    assert "Crown Prosecution Service" in (answer.query or "")
+
+
 def test_possessives_do_not_hide_a_name():
     from assistant.text_features import words
 
@@ -224,3 +272,25 @@ def test_an_answer_sharing_no_word_of_the_topic_and_only_loosely_similar_is_refu
     assert not answerer.shares_nothing(
         topic_of("what did it say about neglect?"), [candidate(0.45)]
     )
+
+
+@pytest.mark.slow
+def test_an_answer_to_a_question_turning_on_words_the_corpus_never_uses_is_refused(answerer):
+    from assistant.answer import Candidate
+    from assistant.text_features import content_terms
+
+    passage = answerer.store.passages[0]
+    quote = "Poverty makes family life more stressful and can increase the likelihood of neglect."
+    vector = answerer.embedder.encode([quote])[0]
+
+    def candidate(similarity: float) -> list[Candidate]:
+        return [Candidate(passage, quote, vector, similarity, similarity, content_terms(quote))]
+
+    assert answerer.never_used("fees")
+    assert not answerer.never_used("poverty-wise")  # a part of it is in the corpus
+    fees = "how are care home fees and top-up charges worked out for families"
+    assert "fees" in answerer.mostly_unknown(fees, candidate(0.45))
+    assert answerer.mostly_unknown(fees, candidate(0.55)) == []  # an answer close in meaning
+    lay = "in a nutshell, how does poverty affect the likelihood of neglect"
+    assert answerer.never_used("nutshell")
+    assert answerer.mostly_unknown(lay, candidate(0.45)) == []  # "nutshell" says little
