@@ -40,7 +40,7 @@ from assistant.text_features import (
     with_acronyms_spelled_out,
     words,
 )
-from assistant.topic import topic
+from assistant.topic import focus_words, topic
 
 REFUSAL = (
     "The three reports don't appear to cover this: no passage in the index answers it. "
@@ -275,6 +275,8 @@ class ExtractiveAnswerer:
         if not ranked or evidence < self.params.refuse_below:
             return "no passage is close enough to the question"
         unknown = unknown_names(question, self.store.vocabulary)
+        focus = focus_words(question)
+        unknown |= {phrase for word, phrase in focus.items() if self.never_used(word)}
         missing = missing_specifics(question, self.store.specifics)
         if unknown or missing:
             return f"the reports in the index don't mention {', '.join(sorted(unknown | missing))}"
@@ -294,8 +296,8 @@ class ExtractiveAnswerer:
             return "the sources say this is not in the public summaries of the reports"
         if self.shares_nothing(terms, best):
             return "no passage close to it shares a word with what it asks about"
-        if unknown := self.mostly_unknown(topic(query), best):
-            return f"the reports in the index never use {', '.join(unknown)}, which it turns on"
+        if unused := self.mostly_unknown(topic(query), best):
+            return f"the reports in the index never use {', '.join(unused)}, which it turns on"
         if asks_for_quantity(question) and not any(
             self.answers_figure(question, query, c) for c in best
         ):
@@ -349,10 +351,15 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def answers_figure(question: str, query: str, candidate: Candidate) -> bool:
-        """A figure for the counted noun ("404 children"), or, when the question names none
-        ("how often"), a new figure next to the groups it names."""
+        """A figure for the counted noun ("404 children"), a length of time for a duration, or,
+        when the question names neither ("how often"), a new figure next to the groups it
+        names."""
         wanted = answer_type(question)
-        if not wanted or not (wanted.kind == "money" or wanted.kind == "count" and wanted.nouns):
+        if wanted is not None and wanted.kind == "duration":
+            return gives(wanted, question, candidate.quote)  # "seven years" in foster care
+        if wanted is None or not (
+            wanted.kind == "money" or wanted.kind == "count" and wanted.nouns
+        ):
             return gives_figure(query, candidate.quote)
         named = key_terms(query)
         return gives(wanted, question, candidate.quote) and (

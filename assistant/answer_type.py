@@ -9,7 +9,7 @@ from typing import Literal
 
 from assistant.text_features import STOPWORDS, _stemmer, specific_terms, words
 
-Kind = Literal["count", "money", "person", "date", "named"]
+Kind = Literal["count", "money", "person", "date", "duration", "named"]
 
 # Words that end the noun phrase after "how many" / "which" ("how many SCRs were ..."); nouns the
 # general stop list holds ("reviews", "reports") are kept, since they are what is counted.
@@ -27,6 +27,15 @@ MONEY = re.compile(
     re.IGNORECASE,
 )
 MONEY_TEXT = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:million|billion|bn)\b|\bpounds\b", re.I)
+# A limit is a count of what it limits: "the maximum caseload" is answered by "18 cases".
+LIMIT = re.compile(r"\b(?:maximum|minimum)\s+(?:number of\s+)?([\w' -]+)", re.IGNORECASE)
+# "how long is the report, page-wise?" asks for pages, not time.
+DURATION = re.compile(
+    r"\bhow long\b(?!.*\b(?:pages?|page-wise|words?)\b)"
+    r"|\b(?:timescales?|time limits?|deadlines?)\b",
+    re.IGNORECASE,
+)
+TIME_UNITS = frozenset("hour hours day days week weeks month months year years".split())
 PLAIN_COUNT = re.compile(r"\bhow (?:much|often)\b|\bwhat (?:share|percentage|proportion)\b", re.I)
 REASON = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?(?:why|how come)\b", re.IGNORECASE)
 PERSON = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?who\b|\bwhich (?:person|people)\b", re.I)
@@ -105,6 +114,8 @@ def answer_type(question: str) -> AnswerType | None:
         counted = noun_phrase(match.group(1))
         counted += [COUNTED_AS[n] for n in counted if n in COUNTED_AS]
         return AnswerType("count", stems(counted), stated, ordinal)
+    if match := LIMIT.search(question):
+        return AnswerType("count", stems(noun_phrase(match.group(1))), stated)
     if MONEY.search(question):
         return AnswerType("money", frozenset(), stated)
     if PLAIN_COUNT.search(question):
@@ -113,6 +124,8 @@ def answer_type(question: str) -> AnswerType | None:
         return AnswerType("person", frozenset(), stated)
     if DATE.search(question):
         return AnswerType("date", frozenset(), stated)
+    if DURATION.search(question):
+        return AnswerType("duration", frozenset(), stated)
     if match := NAMED.search(question):
         nouns = stems(noun_phrase(match.group(1))) - GENERIC
         return AnswerType("named", nouns, stated) if nouns else None
@@ -128,6 +141,17 @@ def gives_count(wanted: AnswerType, sentence: str) -> bool:
         if not is_figure or YEAR.match(token) or token in wanted.stated:
             continue
         if not wanted.nouns or wanted.nouns & set(stemmed[i + 1 : i + 1 + WINDOW]):
+            return True
+    return False
+
+
+def gives_duration(wanted: AnswerType, sentence: str) -> bool:
+    """A figure the question did not state, followed by a unit of time ("seven years", "15
+    working days")."""
+    tokens = words(sentence)
+    for i, token in enumerate(tokens):
+        figure = QUANTITY_TOKEN.match(token) and not YEAR.match(token)
+        if figure and token not in wanted.stated and TIME_UNITS & set(tokens[i + 1 : i + 3]):
             return True
     return False
 
@@ -158,6 +182,8 @@ def gives(wanted: AnswerType | None, question: str, sentence: str) -> bool:
         return bool(MONEY_TEXT.search(sentence))
     if wanted.kind == "person":
         return bool(person_names(sentence) - person_names(question))
+    if wanted.kind == "duration":
+        return gives_duration(wanted, sentence)
     if wanted.kind == "date":
         return bool(set(DATE_TEXT.findall(sentence)) - set(DATE_TEXT.findall(question)))
     return gives_named(wanted, sentence)

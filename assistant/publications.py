@@ -22,6 +22,10 @@ OURS = re.compile(
     re.IGNORECASE,
 )
 
+# "when did the Panel announce its SUDI review?" asks about the announcement, which the briefings
+# may well state, not about what the other publication says.
+EVENT = re.compile(r"\b(?:announc|publish|launch|commission)\w*\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+
 LEADING = re.compile(r"^(?:(?:what|did|does|do|was|is|in|the)\s+)+", re.IGNORECASE)
 
 
@@ -35,6 +39,8 @@ def other_publication(question: str) -> str | None:
         if all(OURS.match(w.strip("'’")) for w in qualifiers):
             continue
         if match.start() == 0 or not qualifiers:  # a capital that only starts the question
+            continue
+        if EVENT.search(question[: match.start() + phrase.rfind(qualifiers[-1])]):
             continue
         return LEADING.sub("", phrase)
     return None

@@ -104,8 +104,8 @@ def negated_words(text: str) -> set[str]:
 
 ACRONYM = re.compile(r"\b[A-Z]{2,}s?\b")
 QUANTITY = re.compile(
-    r"\b(how many|how much|how often|what (?:share|percentage|proportion|number|fraction)|"
-    r"what per ?cent)\b",
+    r"\b(how many|how much|how often|how long|what (?:share|percentage|proportion|number|fraction)|"
+    r"what per ?cent|maximum|minimum|timescales?|time limits?|deadlines?)\b",
     re.IGNORECASE,
 )
 

@@ -35,3 +35,38 @@ def topic(question: str) -> str:
     stripped = re.sub(r"\s+", " ", DOCUMENT.sub(" ", question)).strip(" ,?.")
     substance = [w for w in words(stripped) if w not in STOPWORDS and w not in FILLER]
     return stripped if len(substance) >= 2 else question
+
+
+# The noun a question turns on, with the words after it: "what did the triennial say about
+# restraint in secure homes", "what training must foster carers complete", "how much pupil
+# premium". Words that only say what kind of answer is wanted ("what proportion", "what hours",
+# "how much money", "what kind of") are not it.
+FOCUS = re.compile(
+    r"\b(?:about|what|which|how much)\s+(?:(?:the|a|an|their|its|his|her|kind of|sort of)\s+)?"
+    r"([\w'-]+)((?:\s+[\w'-]+){0,2})",
+    re.IGNORECASE,
+)
+ANSWER_WORDS = frozenset(
+    """proportion proportions percentage percentages share fraction number numbers kind sort type
+    way ways money cost costs amount sum hours days weeks months years time times date dates age
+    ages figure figures page pages size length""".split()
+)
+
+MODALS = frozenset("must should can could would will might may shall need needs".split())
+
+
+def focus_words(question: str) -> dict[str, str]:
+    """The words a question turns on, lower-cased, each with its phrase ("private" -> "private
+    fostering arrangements"), in order (see FOCUS)."""
+    found: dict[str, str] = {}
+    for match in FOCUS.finditer(question):
+        word = match.group(1).lower()
+        if word in STOPWORDS or word in FILLER or word in ANSWER_WORDS:
+            continue
+        phrase = [word]
+        for after in match.group(2).split():
+            if after.lower() in STOPWORDS or after.lower() in MODALS:
+                break
+            phrase.append(after)
+        found.setdefault(word, " ".join(phrase))
+    return found

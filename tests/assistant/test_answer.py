@@ -294,3 +294,11 @@ def test_an_answer_to_a_question_turning_on_words_the_corpus_never_uses_is_refus
     lay = "in a nutshell, how does poverty affect the likelihood of neglect"
     assert answerer.never_used("nutshell")
     assert answerer.mostly_unknown(lay, candidate(0.45)) == []  # "nutshell" says little
+
+
+@pytest.mark.slow
+def test_a_question_turning_on_a_word_the_reports_never_use_is_refused(answerer):
+    answer = answerer.run("what did the review say about restraint of children in care?")
+    assert answer.refused
+    assert answer.warnings == ["the reports in the index don't mention restraint"]
+    assert not answerer.run("what did the review say about poverty and neglect?").refused

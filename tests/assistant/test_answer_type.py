@@ -43,6 +43,12 @@ def test_figures_the_question_states_are_not_its_answer():
         ("How much does a school dinner cost?", "An extra £1 billion is going to care.", True),
         ("How much does a school dinner cost?", "There were 42 schools in the study.", False),
         ("what number analysis is it?", "It is the eighth national analysis.", True),
+        ("how long was he in foster care?", "He spent about seven years in foster care.", True),
+        ("how long was he in foster care?", "He was in foster care from 2010.", False),
+        ("what is the statutory timescale?", "Reviews usually take 15 working days.", True),
+        ("what is the statutory timescale?", "Teams start 500 investigations a day.", False),
+        ("what is the maximum number of cases?", "No more than 18 cases each.", True),
+        ("what is the maximum number of cases?", "High caseloads were common.", False),
     ],
 )
 def test_gives_an_answer_of_the_wanted_kind(question, sentence, expected):
@@ -53,3 +59,11 @@ def test_open_and_why_questions_want_no_particular_kind():
     assert answer_type("what did the Panel say about neglect?") is None
     assert answer_type("why couldn't the Panel give an exact number of children who died?") is None
     assert not gives(None, "anything", "The 368 SCRs concerned 404 children.")
+
+
+def test_durations_and_limits_want_a_length_of_time_or_a_count():
+    assert answer_type("how long was he in foster care?").kind == "duration"
+    assert answer_type("what is the statutory timescale for a conference?").kind == "duration"
+    assert answer_type("how long is the triennial report, page-wise?") is None  # pages, not time
+    limit = answer_type("what is the maximum caseload a social worker should carry?")
+    assert limit is not None and limit.kind == "count" and limit.nouns == {"caseload"}

@@ -35,6 +35,14 @@ def test_the_three_reports_are_not_another_publication(question: str) -> None:
     assert other_publication(question) is None
 
 
+def test_announcing_or_publishing_another_publication_is_not_asking_what_it_says() -> None:
+    assert (
+        other_publication("how long had the Panel run when it announced its SUDI review?") is None
+    )
+    assert other_publication("when did DfE commission the Jay Review?") is None
+    assert other_publication("what did the Panel's SUDI review find?") == "Panel's SUDI review"
+
+
 OWN = ["The Child Safeguarding Practice Review Panel: Annual Report 2018 to 2019"]
 
 
