@@ -30,7 +30,6 @@ from assistant.index_schema import (
 from assistant.settings import Settings
 from assistant.text_features import (
     content_terms,
-    initialisms,
     specific_terms,
     spelled_out,
     words,
@@ -172,8 +171,7 @@ class IndexStore:
         """Every lower-cased word of the corpus (passage text and headings), and the acronyms
         of the names it spells out."""
         texts = [f"{p.section} {p.text}" for p in self.passages]
-        spelled = {a for text in texts for a in initialisms(text)}
-        return frozenset(w for text in texts for w in words(text)) | spelled
+        return frozenset(w for text in texts for w in words(text)) | set(self.acronyms)
 
     @cached_property
     def terms(self) -> frozenset[str]:

@@ -179,11 +179,6 @@ def spelled_out(text: str) -> dict[str, str]:
     return found
 
 
-def initialisms(text: str) -> set[str]:
-    """Acronyms a text spells out (`spelled_out`)."""
-    return set(spelled_out(text))
-
-
 def with_acronyms_spelled_out(text: str, names: Mapping[str, str]) -> str:
     """The text with each acronym the corpus spells out followed by its name ("the LGA" -> "the
     LGA (Local Government Association)"), so that passages using only the name match it."""

@@ -8,7 +8,6 @@ from assistant.answer import AnswerParams, ExtractiveAnswerer, missing_specifics
 from assistant.followup import Turn, embedding_text, expand, is_follow_up
 from assistant.store import open_store
 from assistant.text_features import (
-    initialisms,
     names,
     specific_terms,
     spelled_out,
@@ -159,7 +158,7 @@ def test_gives_figure_needs_a_new_figure_about_the_named_group(query, sentence, 
 
 def test_initialisms_spell_out_names():
     text = "The Local Government Association and the Department for Education agreed."
-    assert {"lga", "de", "dfe"} <= initialisms(text)
+    assert {"lga", "de", "dfe"} <= set(spelled_out(text))
 
 
 def test_acronyms_the_corpus_spells_out_are_followed_by_their_names():
