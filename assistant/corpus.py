@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 
 class ManifestError(Exception):
@@ -28,6 +28,23 @@ class Report(BaseModel):
     licence: str
     licence_url: str = ""
     pages: int | None = None
+    lead: str = ""  # the label an answer's paragraph from this report starts with
+    names: list[str] = Field(default_factory=list)  # words that point a question at it
+
+
+class Comparison(BaseModel):
+    """The briefing that compares the reports, and the words that ask across them."""
+
+    id: str
+    lead: str = ""
+    asks_across: list[str] = Field(default_factory=list)
+
+
+class GlossaryEntry(BaseModel):
+    """An acronym or other name practitioners use (`term`) and what it means."""
+
+    term: str = Field(min_length=1)
+    means: str = Field(min_length=1)
 
 
 class Briefings(BaseModel):
@@ -42,6 +59,8 @@ class Manifest(BaseModel):
 
     reports: list[Report]
     briefings: Briefings = Briefings()
+    comparison: Comparison | None = None
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
 
     def report(self, report_id: str) -> Report:
         """The report with this id, or a ManifestError listing the known ids."""

@@ -27,6 +27,7 @@ from assistant.index_schema import (
     Passage,
     passage_of,
 )
+from assistant.knowledge import CorpusKnowledge, knowledge_at
 from assistant.settings import Settings
 from assistant.text_features import (
     content_terms,
@@ -188,6 +189,11 @@ class IndexStore:
         for (acronym, name), _ in counts.most_common():
             names.setdefault(acronym, name)
         return names
+
+    @cached_property
+    def knowledge(self) -> CorpusKnowledge:
+        """What the corpus manifest says about the reports (names, leads, glossary)."""
+        return knowledge_at(self.settings.manifest_path)
 
     @cached_property
     def specifics(self) -> frozenset[str]:
