@@ -59,3 +59,10 @@ class Answer(BaseModel):
     notice: str | None = Field(None, description="Set when passages come from briefings.")
     warnings: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    context: list[str] = Field(
+        default_factory=list,
+        description="Ids of the passages the answer was built from, best first.",
+    )
+    answerability: float | None = Field(
+        None, description="The calibrated chance that the passages answer the question (0-1)."
+    )

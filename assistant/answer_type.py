@@ -9,7 +9,7 @@ from typing import Literal
 
 from assistant.text_features import STOPWORDS, _stemmer, specific_terms, words
 
-Kind = Literal["count", "money", "person", "date", "duration", "named"]
+Kind = Literal["count", "money", "person", "date", "duration", "named", "reason", "signs"]
 
 # Words that end the noun phrase after "how many" / "which" ("how many SCRs were ..."); nouns the
 # general stop list holds ("reviews", "reports") are kept, since they are what is counted.
@@ -17,7 +17,7 @@ FUNCTION_WORDS = STOPWORDS - {"report", "reports", "review", "reviews", "one"}
 DETERMINERS = frozenset("of the those these all their its his her".split())
 SAME = {"kid": "child", "kids": "children", "youngsters": "children", "teens": "teenagers"}
 COUNT = re.compile(
-    r"\b(?:how many|number of|what (?:share|percentage|proportion|fraction|number|per ?cent)"
+    r"(?:\bhow many|\bnumber of|\bwhat (?:share|percentage|proportion|fraction|number|per ?cent|%)"
     r"(?: of)?)\s+((?:the |those |these |all )?[\w' -]+)",
     re.IGNORECASE,
 )
@@ -37,7 +37,29 @@ DURATION = re.compile(
 )
 TIME_UNITS = frozenset("hour hours day days week weeks month months year years".split())
 PLAIN_COUNT = re.compile(r"\bhow (?:much|often)\b|\bwhat (?:share|percentage|proportion)\b", re.I)
-REASON = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?(?:why|how come)\b", re.IGNORECASE)
+REASON = re.compile(
+    r"^\W*(?:(?:and|so|but|then|ok|okay)\W+)?(?:why|how come)\b"
+    r"|\b(?:what|which) (?:were |are |was |is )?(?:the )?(?:reasons?|causes?|drivers?)\b"
+    r"|\bwhat (?:led|caused|drove)\b",
+    re.IGNORECASE,
+)
+# A reason is given by a sentence that says what caused or explains something.
+REASON_TEXT = re.compile(
+    r"\b(?:because|due to|owing to|as a result|result(?:ed|s|ing)? (?:in|from)|led to|leads? to|"
+    r"caus\w*|meant|so that|reasons?|driven by|contribut\w*|explain\w*|underl\w*|linked to|"
+    r"made it|left (?:them|children|young people))\b",
+    re.IGNORECASE,
+)
+# "What are the signs of ...?": signs, features, indicators are given as a list of them.
+SIGNS = re.compile(
+    r"\b(?:signs?|indicators?|red flags?|warning signs?|clues?|features|characteristics|"
+    r"risk factors|vulnerabilit\w+|what to look (?:out )?for|tell-tale)\b",
+    re.IGNORECASE,
+)
+LIST_TEXT = re.compile(
+    r"\b(?:such as|including|includes?|for example|e\.g\.)|,[^,.;]+,|,[^,.;]+\band\b",
+    re.IGNORECASE,
+)
 PERSON = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?who\b|\bwhich (?:person|people)\b", re.I)
 DATE = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?when\b|\bwhat (?:year|date|month)\b", re.I)
 NAMED = re.compile(r"\bwhich (?:of the |of their |one of the )?([\w' -]+)", re.IGNORECASE)
@@ -71,6 +93,11 @@ ORDINAL = re.compile(
 # A case review counts children by their cases ("289 of the 538 cases were known to services").
 COUNTED_AS = {"child": "case", "children": "case"}
 WINDOW = 4  # words after a figure in which the counted noun must appear ("404 children")
+BEFORE = 6  # or before a share: "neglect was present in about three-quarters (75%)"
+PROPORTION = re.compile(
+    r"^(?:\d+(?:\.\d+)?%|half|third|thirds|quarter|quarters|three-quarters|two-thirds|"
+    r"majority|minority|most)$"
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +108,7 @@ class AnswerType:
     nouns: frozenset[str]
     stated: frozenset[str]  # figures the question states itself, which cannot be its answer
     ordinal: bool = False  # "what number analysis is it?" is answered by "the eighth"
+    share: bool = False  # a share may follow what it is of: "neglect was present in 75%"
 
 
 def stems(tokens: list[str]) -> frozenset[str]:
@@ -107,13 +135,20 @@ def noun_phrase(text: str, limit: int = 3) -> list[str]:
 def answer_type(question: str) -> AnswerType | None:
     """What the question asks for, or None for an open question ("what did the Panel say")."""
     if REASON.search(question):
-        return None  # "why couldn't the Panel give an exact number ...?" wants a reason
+        return AnswerType("reason", frozenset(), frozenset())  # not a figure: a reason
     stated = frozenset(specific_terms(question))
     if match := COUNT.search(question):
         ordinal = "what number" in match.group(0).lower()
+        share = not re.match(r"how many|number of|what number", match.group(0), re.IGNORECASE)
         counted = noun_phrase(match.group(1))
-        counted += [COUNTED_AS[n] for n in counted if n in COUNTED_AS]
-        return AnswerType("count", stems(counted), stated, ordinal)
+        elsewhere = set(words(question[: match.start()] + question[match.end(1) :]))
+        rest = set(words(match.group(1))) - set(counted)  # "... across the serious case reviews"
+        counted += [
+            COUNTED_AS[n]
+            for n in counted
+            if n in COUNTED_AS and COUNTED_AS[n] not in rest | elsewhere
+        ]
+        return AnswerType("count", stems(counted), stated, ordinal, share)
     if match := LIMIT.search(question):
         return AnswerType("count", stems(noun_phrase(match.group(1))), stated)
     if MONEY.search(question):
@@ -126,6 +161,8 @@ def answer_type(question: str) -> AnswerType | None:
         return AnswerType("date", frozenset(), stated)
     if DURATION.search(question):
         return AnswerType("duration", frozenset(), stated)
+    if SIGNS.search(question):
+        return AnswerType("signs", frozenset(), stated)
     if match := NAMED.search(question):
         nouns = stems(noun_phrase(match.group(1))) - GENERIC
         return AnswerType("named", nouns, stated) if nouns else None
@@ -140,7 +177,10 @@ def gives_count(wanted: AnswerType, sentence: str) -> bool:
         is_figure = QUANTITY_TOKEN.match(token) or wanted.ordinal and ORDINAL.match(token)
         if not is_figure or YEAR.match(token) or token in wanted.stated:
             continue
-        if not wanted.nouns or wanted.nouns & set(stemmed[i + 1 : i + 1 + WINDOW]):
+        near = set(stemmed[i + 1 : i + 1 + WINDOW])
+        if wanted.share and PROPORTION.match(token):  # "neglect was present in 75%"
+            near |= set(stemmed[max(0, i - BEFORE) : i])
+        if not wanted.nouns or wanted.nouns & near:
             return True
     return False
 
@@ -186,4 +226,8 @@ def gives(wanted: AnswerType | None, question: str, sentence: str) -> bool:
         return gives_duration(wanted, sentence)
     if wanted.kind == "date":
         return bool(set(DATE_TEXT.findall(sentence)) - set(DATE_TEXT.findall(question)))
+    if wanted.kind == "reason":
+        return bool(REASON_TEXT.search(sentence))
+    if wanted.kind == "signs":
+        return bool(LIST_TEXT.search(sentence))
     return gives_named(wanted, sentence)

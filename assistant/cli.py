@@ -303,8 +303,20 @@ def eval_group() -> None:
 )
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Where reports go.")
 @click.option("--baselines", is_flag=True, help="Also score BM25 and a plain llama-index index.")
+@click.option(
+    "--without-guard",
+    "without",
+    multiple=True,
+    type=click.Choice(["publication", "declared-gap", "verbatim"]),
+    help="Switch a refusal guard off (repeatable), to measure what it contributes.",
+)
 def eval_run(
-    set_name: str, mode: str, corpus: str | None, out_dir: Path | None, baselines: bool
+    set_name: str,
+    mode: str,
+    corpus: str | None,
+    out_dir: Path | None,
+    baselines: bool,
+    without: tuple[str, ...],
 ) -> None:
     """Run a question set and write results.json, report.md and report.html."""
     from datetime import UTC, datetime
@@ -330,17 +342,40 @@ def eval_run(
                 corpus=cast(CorpusName, corpus),
                 out_dir=out_dir,
                 baselines=baselines,
+                without_guards=frozenset(without),
                 announce=click.echo,
                 progress=progress,
             )
     except EvalError as exc:
         fail(str(exc))
+    from eval.blind import style_table
     from eval.report import fmt
 
     for key, value in results["metrics"]["overall"].items():
         click.echo(f"{key:<22} {fmt(key, value)}")
+    if results["metrics"].get("by_style"):
+        click.echo(style_table(results))
     click.echo(f"judge accuracy         {results['run']['judge']['accuracy']}")
     click.echo(f"Reports written to {out_dir}")
+
+
+@eval_group.command(name="blind")
+@click.argument("batch", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--log", is_flag=True, help="Record this run in eval/sets/blind/LOG.md.")
+@click.option("--note", default="", help="What the logged row says about the code it ran on.")
+def eval_blind(batch: Path, log: bool, note: str) -> None:
+    """Run a blind batch and print its figures by style (--log: its first run, for the record)."""
+    from eval.blind import log_row, style_table
+    from eval.questions import EvalError
+    from eval.runner import run_set
+
+    try:
+        results = run_set(get_settings(), str(batch), announce=click.echo)
+    except EvalError as exc:
+        fail(str(exc))
+    click.echo(style_table(results))
+    if log:
+        click.echo(f"Logged: {log_row(batch, results, note)}")
 
 
 @eval_group.command(name="compare")

@@ -30,6 +30,7 @@ class Report(BaseModel):
     pages: int | None = None
     lead: str = ""  # the label an answer's paragraph from this report starts with
     names: list[str] = Field(default_factory=list)  # words that point a question at it
+    documents: list[str] = Field(default_factory=list)  # phrases naming it as a document
 
 
 class Comparison(BaseModel):

@@ -1,8 +1,7 @@
-"""Follow-up questions: expand a short or pronoun-led question with the previous subject.
+"""Follow-up questions: which questions lean on earlier turns, and what they refer to.
 
-Deterministic, for extractive mode: "what about for babies?" after "which children were most
-at risk?" is searched as "children risk babies": the content words of both questions. Compact
-keyword queries match the sentence embeddings better than a question padded with filler words.
+The rewrite stage (query.py) uses these to make a follow-up standalone: its own words first, then
+the person, report or subject of the turns it leans on.
 """
 
 from __future__ import annotations
@@ -22,6 +21,9 @@ LEADS = re.compile(
 PERSONAL = frozenset("he his him she her hers".split())
 PRONOUNS = frozenset("it its they them their those these this that he she his her there".split())
 DEMONSTRATIVE = re.compile(r"\b(?:those|these)\s+(?!who\b|which\b|that\b)\w+", re.IGNORECASE)
+AGREEING = re.compile(
+    r"\b(?:agree|agrees|disagree|the same|say so|too|as well|either|also)\b", re.IGNORECASE
+)
 SHORT = 5  # a question of at most this many words is read as a follow-up when history exists
 
 
@@ -35,18 +37,14 @@ class Turn(BaseModel):
 def is_follow_up(question: str) -> bool:
     """True for short, conjunction-led or pronoun-led questions that lean on an earlier turn."""
     tokens = words(question)
-    if len(tokens) <= SHORT or LEADS.match(question):
-        return True
-    if DEMONSTRATIVE.search(question):
-        return True
     content = [t for t in tokens if t not in STOPWORDS]
+    if LEADS.match(question) or DEMONSTRATIVE.search(question):
+        return True
+    if len(tokens) <= 2 * SHORT and AGREEING.search(question):  # "does the annual report agree?"
+        return True
+    if len(tokens) <= SHORT and len(content) <= 1:  # "how many children?", "who else?"
+        return True
     return any(t in PRONOUNS for t in tokens) and len(content) <= 3
-
-
-def subject(question: str) -> list[str]:
-    """The content words of a question, in order, without duplicates."""
-    kept = [w for w in words(question) if w not in STOPWORDS and w not in PRONOUNS]
-    return list(dict.fromkeys(kept))
 
 
 def leaning_on(history: list[Turn]) -> list[str]:
@@ -69,22 +67,3 @@ def referent(question: str, history: list[Turn]) -> list[str]:
     names = person_names(answer)
     first = next((m.group(0) for m in NAME.finditer(answer) if m.group(0) in names), None)
     return [first] if first else []
-
-
-def expand(question: str, history: list[Turn]) -> str:
-    """The question to retrieve with: unchanged unless it is a follow-up with history."""
-    if not history or not is_follow_up(question):
-        return question
-    previous = [w for q in leaning_on(history) for w in subject(q)]
-    person = [w for name in referent(question, history) for w in words(name)]
-    return " ".join(dict.fromkeys(previous + person + subject(question))) or question
-
-
-def embedding_text(question: str, history: list[Turn]) -> str:
-    """The text to embed for a follow-up: the earlier questions and this one as written. The
-    keyword form embeds far from the sentences that answer it (dev follow-ups: "who else from the
-    Panel helped with it?" was refused), while BM25 and the checks keep the keywords."""
-    if not history or not is_follow_up(question):
-        return question
-    earlier = [q.strip().rstrip("?").strip() for q in leaning_on(history)]
-    return "; ".join(earlier + referent(question, history)) + "; " + question

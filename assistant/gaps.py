@@ -24,6 +24,7 @@ GAP = re.compile(
 )
 # "Chapter 14 of the review, on data collection, starts on page 41 of the report."
 LOCATION = re.compile(r"\b(?:starts?|begins?) on page \d+", re.IGNORECASE)
+PAGE = re.compile(r"\bpages? \d+", re.IGNORECASE)
 ASKS_LOCATION = re.compile(
     r"\b(?:pages?|chapters?|sections?|where in|starts?|begins?|contents)\b", re.IGNORECASE
 )

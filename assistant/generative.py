@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import BRIEFING_NOTICE, ExtractiveAnswerer, missing_specifics
+from assistant.answer import BRIEFING_NOTICE, ExtractiveAnswerer
 from assistant.answer_schema import Answer, Citation
 from assistant.embedder import Embedder
-from assistant.followup import Turn, expand
+from assistant.followup import Turn
 from assistant.index_schema import Passage
 from assistant.llm import ChatClient, LLMError, Message
 from assistant.sentences import split_sentences
@@ -121,7 +121,8 @@ class GenerativeAnswerer:
         self.unsupported = settings.llm_unsupported
 
     def condense(self, question: str, history: list[Turn]) -> tuple[str, str | None]:
-        """A standalone question written by the model, or followup.expand with a warning."""
+        """A standalone question written by the model, or the deterministic rewrite with a
+        warning."""
         turns = "\n".join(f"Q: {t.question}\nA: {t.answer[:400]}" for t in history[-3:])
         messages: list[Message] = [
             {"role": "system", "content": CONDENSE},
@@ -130,27 +131,29 @@ class GenerativeAnswerer:
         try:
             reply = self.client.complete(messages)
         except LLMError as exc:
-            return expand(question, history), f"follow-up expanded without the model: {exc.reason}"
+            why = exc.reason
+            return self.rewritten(question, history), f"follow-up expanded without the model: {why}"
         lines = [line.strip() for line in reply.splitlines() if line.strip()]
         rewrite = PREFIX.sub("", lines[0]).strip().strip("\"'").strip() if lines else ""
         if not rewrite or len(rewrite) > 500 or NOT_COVERED in rewrite:
             why = "unusable rewrite"
-            return expand(question, history), f"follow-up expanded without the model: {why}"
+            return self.rewritten(question, history), f"follow-up expanded without the model: {why}"
         return rewrite, None
 
+    def rewritten(self, question: str, history: list[Turn]) -> str:
+        return self.extractive.rewriter.run(question, history).text
+
     def prepare(self, question: str, report_ids: list[str] | None, history: list[Turn]) -> Draft:
-        """Condense a follow-up, retrieve, and build the prompt (or a reason to skip the model)."""
+        """Condense a follow-up, retrieve, decide answerability as extractive mode does, and build
+        the prompt (or a reason to skip the model)."""
         started = time.perf_counter()
         query, warning = self.condense(question, history) if history else (question, None)
         timings = {"condense": ms(started)} if history else {}
         started = time.perf_counter()
-        vector = self.embedder.encode([query])[0]
-        k = self.extractive.params.candidates
-        hits = self.extractive.retriever.run(query, k, report_ids, vector)
+        trace = self.extractive.trace(query, report_ids)
+        decision = self.extractive.decide(trace)
         timings["retrieve"] = ms(started)
-        passages = [h.passage for h in hits]
-        corpus = self.store.specifics
-        missing = missing_specifics(question, corpus) | missing_specifics(query, corpus)
+        passages = [h.passage for h in trace.hits]
         shown = passages[:PROMPT_PASSAGES]
         messages: list[Message] = [
             {"role": "system", "content": SYSTEM},
@@ -160,8 +163,8 @@ class GenerativeAnswerer:
         draft.warnings = [warning] if warning else []
         if not passages:
             draft.skip = "no passages retrieved"
-        elif missing:
-            draft.skip = f"the reports in the index don't mention {', '.join(sorted(missing))}"
+        elif not decision.answerable:
+            draft.skip = decision.why
         return draft
 
     def fallback(self, draft: Draft, reason: str) -> Answer:

@@ -40,19 +40,30 @@ class CorpusKnowledge:
     across: re.Pattern[str] | None = None
     glossary: tuple[tuple[str, re.Pattern[str], str], ...] = ()  # (term, pattern, meaning)
     known_names: frozenset[str] = frozenset()  # titles, publishers, meanings: never "another"
+    own_words: frozenset[str] = frozenset()  # words of the reports' titles, names, publishers
+    documents: re.Pattern[str] | None = None  # phrases that name a report as a document
 
     @classmethod
     def from_manifest(cls, manifest: Manifest) -> CorpusKnowledge:
-        names = {r.id: p for r in manifest.reports if (p := phrase_pattern(r.names))}
+        names = {
+            r.id: p
+            for r in manifest.reports
+            if (p := phrase_pattern([r.title, r.short_title, *r.names]))
+        }
         leads = {r.id: r.lead for r in manifest.reports if r.lead}
         comparison = manifest.comparison
         if comparison and comparison.lead:
             leads[comparison.id] = comparison.lead
         entries = sorted(manifest.glossary, key=lambda e: len(e.term), reverse=True)
-        known = {r.title.lower() for r in manifest.reports} | {
+        owners = {r.title.lower() for r in manifest.reports} | {
             r.publisher.lower() for r in manifest.reports
         }
-        known |= {e.means.lower() for e in manifest.glossary}
+        known = owners | {e.means.lower() for e in manifest.glossary}
+        texts = [
+            " ".join([r.title, r.short_title, r.publisher, *r.names]) for r in manifest.reports
+        ]
+        texts += [e.term for e in manifest.glossary if e.means.lower() in owners]
+        own = {w.strip("'’()\":,").lower() for text in texts for w in text.split()}
         return cls(
             report_names=names,
             leads=leads,
@@ -60,6 +71,10 @@ class CorpusKnowledge:
             across=phrase_pattern(comparison.asks_across) if comparison else None,
             glossary=tuple((e.term, term_pattern(e.term), e.means) for e in entries),
             known_names=frozenset(known),
+            own_words=frozenset(w.removesuffix("'s") for w in own if w),
+            documents=phrase_pattern(
+                [d for r in manifest.reports for d in (r.title, r.short_title, *r.documents)]
+            ),
         )
 
     def named_reports(self, text: str) -> set[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.retrieval import REPORT_NAMES
+from assistant.knowledge import CorpusKnowledge
 
 # A named publication: one to three words before "review", "report", "inspection" or "inquiry",
 # the one just before it a name (capitalised, an acronym or a year): "the Jay Review", "the
@@ -15,12 +15,9 @@ PUBLICATION = re.compile(
     r"\b((?:[\w'’-]+\s+){0,2}(?:[A-Z][\w'’-]*|(?:19|20)\d\d(?:-\d\d)?)\s+"
     r"(?:[Rr]eview|[Rr]eport|[Ii]nspection|[Ii]nquiry))\b(?!s)"
 )
-# Words before "review"/"report" that name one of the three reports or say whose it is.
-OURS = re.compile(
-    r"^(?:the|this|that|its|their|first|national|annual|panel'?s?|dfe'?s?|march|2020|"
-    r"2018-19|2014-17|scr|triennial|it|was|hard|to|escape|a|an|and|of|in|on)$",
-    re.IGNORECASE,
-)
+# Words before "review"/"report" that say whose it is without naming another publication; the
+# words of the indexed reports' own titles and names (corpus manifest) count as well.
+GENERIC = frozenset("the this that its their first national annual it was to a an of in on".split())
 
 # "when did the Panel announce its SUDI review?" asks about the announcement, which the briefings
 # may well state, not about what the other publication says.
@@ -29,14 +26,26 @@ EVENT = re.compile(r"\b(?:announc|publish|launch|commission)\w*\s+(?:\w+\s+){0,3
 LEADING = re.compile(r"^(?:(?:what|did|does|do|was|is|in|the)\s+)+", re.IGNORECASE)
 
 
-def other_publication(question: str) -> str | None:
-    """The name of a publication the question asks about that is none of the three reports."""
+def ours(word: str, knowledge: CorpusKnowledge) -> bool:
+    """A word that says whose report it is, or belongs to an indexed report's name."""
+    word = word.strip("'’").lower().removesuffix("'s").removesuffix("’s")
+    return (
+        word in GENERIC
+        or word in knowledge.own_words
+        or word.removesuffix("s") in (knowledge.own_words)
+    )
+
+
+def other_publication(question: str, knowledge: CorpusKnowledge) -> str | None:
+    """The name of a publication the question asks about that is none of the indexed reports."""
     for match in PUBLICATION.finditer(question):
         phrase = match.group(1)
-        if any(pattern.search(phrase) for pattern in REPORT_NAMES.values()):
+        if any(p.search(phrase) for p in knowledge.report_names.values()):
             continue
-        qualifiers = phrase.split()[:-1]
-        if all(OURS.match(w.strip("'’")) for w in qualifiers):
+        if knowledge.is_known_name(phrase):
+            continue  # "Child Safeguarding Practice Review (Panel)" names the Panel
+        qualifiers = LEADING.sub("", phrase).split()[:-1]
+        if all(ours(w, knowledge) for w in qualifiers):
             continue
         if match.start() == 0 or not qualifiers:  # a capital that only starts the question
             continue

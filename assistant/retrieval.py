@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -12,25 +12,11 @@ from assistant.index_schema import Passage
 from assistant.store import IndexStore
 from assistant.text_features import content_terms
 
+if TYPE_CHECKING:
+    from assistant.query import Query
+
 RRF_K = 10  # smaller than Cormack et al.'s 60: a list's top ranks count for more (README)
 PER_SECTION = 2  # at most this many passages of one section before other sections get a turn
-# How practitioners name each report. A question that names one ranks its passages twice (a
-# third fused list), so a larger corpus on the same themes doesn't bury the report asked about.
-REPORT_NAMES = {
-    "triennial-2014-17": re.compile(
-        r"triennial|serious case reviews?|\bSCRs?\b|complexity and challenge|2014[-–]17|"
-        r"2014 to 2017|Brandon|Sidebotham",
-        re.IGNORECASE,
-    ),
-    "panel-annual-2018-19": re.compile(
-        r"annual report|panel(?:'s)? report|rapid reviews?|notifications?|2018[-–]19|2018 to 2019",
-        re.IGNORECASE,
-    ),
-    "hard-to-escape": re.compile(
-        r"hard to escape|criminal(?:ly)? exploit\w*|exploitation review|county lines",
-        re.IGNORECASE,
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -50,14 +36,6 @@ class RetrievalParams:
     heading_weight: float = 0.06  # times the share of the query's content words in the heading
 
 
-# The extractive answerer's sentence scoring (rank_weight) and refusal threshold (evidence of the
-# top hit) were tuned on the fusion with k = 60, whose leading passages are those both lists
-# agree on. With k = 10 its dev answers got worse on the briefings (fact recall 0.763 -> 0.729,
-# refusal F1 0.875 -> 0.812, eval.tune scoring); with k = 60 and the other changes they are at
-# least as good as before on both corpora (README, "Retrieval parameters").
-ANSWER_RETRIEVAL = RetrievalParams(rrf_k=60)
-
-
 @dataclass(frozen=True)
 class ScoredPassage:
     """A retrieved passage with its fused score and the ranks that produced it."""
@@ -71,36 +49,6 @@ class ScoredPassage:
     def to_json(self) -> dict[str, object]:
         """The passage contract's fields plus `score`."""
         return {**self.passage.model_dump(), "score": round(self.score, 6)}
-
-
-# A question across reports ("compare the Panel's report with the triennial", "how do the three
-# reports differ") is favoured towards the briefing that compares them, when it is indexed.
-ACROSS = re.compile(
-    r"\b(?:compar\w*|differ\w*|in common|(?:all|both|each|the) (?:of the )?(?:three|two) "
-    r"reports|(?:both|each|all) (?:of )?the reports)\b",
-    re.IGNORECASE,
-)
-ACROSS_REPORT = "common-themes"
-
-
-def named_reports(query: str) -> set[str]:
-    """The reports a question names ("the triennial", "the exploitation review"), and the
-    comparison briefing when it names two or asks across them."""
-    named = {report for report, pattern in REPORT_NAMES.items() if pattern.search(query)}
-    if len(named) >= 2 or ACROSS.search(query):
-        named.add(ACROSS_REPORT)
-    return named
-
-
-def lexical_query(query: str, named: set[str]) -> str:
-    """The query without the names of the reports it names, for BM25: the named list already
-    favours those reports, and their names' words ("serious case reviews", "exploitation")
-    occur in nearly every passage of them, drowning the words of what is asked. Unchanged
-    when nothing else would be left ("the triennial?")."""
-    stripped = query
-    for report in named & REPORT_NAMES.keys():
-        stripped = REPORT_NAMES[report].sub(" ", stripped)
-    return stripped if content_terms(stripped) else query
 
 
 def diversify(
@@ -128,8 +76,17 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+class Retriever(Protocol):
+    """The retrieve stage: the passages for an analysed question, best first."""
+
+    def retrieve(
+        self, query: Query, k: int, report_ids: list[str] | None = None
+    ) -> list[ScoredPassage]: ...
+
+
 class HybridRetriever:
-    """Retrieves passages for a question from one index build."""
+    """Retrieves passages for a question from one index build: dense and BM25 lists, and a
+    third list of the reports the question names (names from the corpus manifest)."""
 
     def __init__(
         self, store: IndexStore, embedder: Embedder, params: RetrievalParams | None = None
@@ -177,12 +134,19 @@ class HybridRetriever:
         ]
         return sorted(scored, key=lambda item: (-item[1], item[0]))
 
+    def retrieve(
+        self, query: Query, k: int, report_ids: list[str] | None = None
+    ) -> list[ScoredPassage]:
+        """The Retriever stage: ranks on the query's standalone text and vector."""
+        return self.run(query.text, k, report_ids, query.vector, set(query.named))
+
     def run(
         self,
         query: str,
         k: int = 5,
         report_ids: list[str] | None = None,
         vector: np.ndarray | None = None,
+        named: set[str] | None = None,
     ) -> list[ScoredPassage]:
         """The top `k` passages for `query`, optionally only from `report_ids`."""
         if vector is None:
@@ -191,8 +155,11 @@ class HybridRetriever:
         dense_hits = self.store.dense(vector, p.candidates, report_ids, p.sentences_per_passage)
         dense = [pid for pid, _ in dense_hits]
         similarity = dict(dense_hits)
-        named = named_reports(query)
-        words = lexical_query(query, named) if p.strip_names else query
+        knowledge = self.store.knowledge
+        named = knowledge.named_reports(query) if named is None else named
+        words = query
+        if p.strip_names and content_terms(stripped := knowledge.without_names(query, named)):
+            words = stripped  # the named reports' words would drown what is asked (README)
         lexical = [pid for pid, _ in self.store.lexical(words, p.candidates, report_ids)]
         rankings, weights = [dense, lexical], [p.dense_weight, p.lexical_weight]
         if named:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from assistant.corpus import load_manifest
-from assistant.embedder import get_embedder
+from assistant.pipeline import make_answerer
 from assistant.privacy import log_question
-from assistant.retrieval import HybridRetriever, ScoredPassage
+from assistant.retrieval import ScoredPassage
 from assistant.settings import Settings
 from assistant.store import IndexStore, IndexUnavailable, open_store
-from assistant.text_features import with_acronyms_spelled_out
 
 
 class SearchError(Exception):
@@ -42,5 +41,6 @@ def search_passages(
     log_question(settings, "search", query)
     store = live_store(settings)
     check_report_ids(settings, store, report_ids or [])
-    query = with_acronyms_spelled_out(query, store.acronyms)
-    return HybridRetriever(store, get_embedder()).run(query, k=k, report_ids=report_ids or None)
+    answerer = make_answerer(settings, store)
+    analysed = answerer.rewriter.run(query)
+    return answerer.retriever.retrieve(analysed, k, report_ids or None)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.answer import ExtractiveAnswerer
 from assistant.answer_schema import Answer
 from assistant.corpus import load_manifest
-from assistant.embedder import get_embedder, reuse_query_vectors
+from assistant.embedder import reuse_query_vectors
 from assistant.followup import Turn
+from assistant.pipeline import Mode, PipelineError, make_answerer
 from assistant.privacy import log_question
 from assistant.search import SearchError, check_report_ids, live_store
 from assistant.settings import Settings
-
-Mode = Literal["extractive", "generative"]
 
 
 class ReportAnswer(BaseModel):
@@ -36,16 +33,10 @@ class Comparison(BaseModel):
 
 def _answerer(settings: Settings, mode: Mode):  # type: ignore[no-untyped-def]
     store = live_store(settings)
-    if mode == "generative":
-        if not getattr(settings, "generative_enabled", False):
-            raise SearchError(
-                "generative mode is not configured: set SAFEGUARDING_LLM_BASE_URL and"
-                " SAFEGUARDING_LLM_MODEL"
-            )
-        from assistant.generative import GenerativeAnswerer
-
-        return store, GenerativeAnswerer(store, get_embedder(), settings)
-    return store, ExtractiveAnswerer(store, get_embedder())
+    try:
+        return store, make_answerer(settings, store, mode)
+    except PipelineError as exc:
+        raise SearchError(str(exc)) from exc
 
 
 def ask(

@@ -29,6 +29,7 @@ from assistant.index_schema import (
 )
 from assistant.knowledge import CorpusKnowledge, knowledge_at
 from assistant.settings import Settings
+from assistant.spelling import Speller
 from assistant.text_features import (
     content_terms,
     specific_terms,
@@ -189,6 +190,20 @@ class IndexStore:
         for (acronym, name), _ in counts.most_common():
             names.setdefault(acronym, name)
         return names
+
+    @cached_property
+    def term_passages(self) -> Counter[str]:
+        """In how many passages each content term occurs (for weighting a question's words)."""
+        counts: Counter[str] = Counter()
+        for p in self.passages:
+            counts.update(frozenset().union(*self.sentence_terms(p.id)))
+        return counts
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Corrects a question's typos against the corpus's own words."""
+        counts = self.term_passages
+        return Speller(self.vocabulary, lambda w: counts.get(next(iter(content_terms(w)), w), 0))
 
     @cached_property
     def knowledge(self) -> CorpusKnowledge:

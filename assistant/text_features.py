@@ -103,11 +103,6 @@ def negated_words(text: str) -> set[str]:
 
 
 ACRONYM = re.compile(r"\b[A-Z]{2,}s?\b")
-QUANTITY = re.compile(
-    r"\b(how many|how much|how often|how long|what (?:share|percentage|proportion|number|fraction)|"
-    r"what per ?cent|maximum|minimum|timescales?|time limits?|deadlines?)\b",
-    re.IGNORECASE,
-)
 
 
 def names(text: str) -> set[str]:
@@ -116,21 +111,6 @@ def names(text: str) -> set[str]:
     return proper_nouns(text) | {
         m.group(0).removesuffix("s").lower() for m in ACRONYM.finditer(text)
     }
-
-
-def asks_for_quantity(text: str) -> bool:
-    return bool(QUANTITY.search(text))
-
-
-QUANTITY_WORDS = re.compile(
-    r"\d|\b(half|third|thirds|quarter|quarters|majority|minority|most|few|dozen|hundreds?)\b",
-    re.IGNORECASE,
-)
-
-
-def has_quantity(text: str) -> bool:
-    """A figure in digits or words ("75%", "three-quarters", "more than half")."""
-    return bool(QUANTITY_WORDS.search(text))
 
 
 # Words for the same group or outcome, so "died" in a question matches "deaths" in a passage.

@@ -2,26 +2,28 @@
 
 "What did the triennial find about teenagers who go missing?" is about teenagers going missing;
 ranking sentences against the whole question favours sentences about the triennial itself (its
-authors, its page count), which share the report's name and nothing of the topic.
+authors, its page count), which share the report's name and nothing of the topic. The names of
+the reports as documents come from the corpus manifest (`documents`); words that also pick out
+a report's subject ("rapid reviews", "criminal exploitation") stay, as they are what is asked.
 """
 
 from __future__ import annotations
 
 import re
 
+from assistant.knowledge import EMPTY, CorpusKnowledge
 from assistant.text_features import STOPWORDS, words
 
-# Phrases that name a report as a document. Topic words that also pick out a report ("rapid
-# reviews", "criminal exploitation", "serious case reviews") stay: they are what is asked about.
-DOCUMENT = re.compile(
-    r"(?:\b(?:it was )?hard to escape(?: review)?"
-    r"|\b(?:(?:the|this|its|their) )?(?:(?:first|panel'?s?|national|dfe'?s?) )*"
-    r"(?:triennial(?: analysis| review| report)?|annual report|(?:criminal )?exploitation review|"
-    r"national review|panel report)"
-    r"|\b(?:the|these|those|all|both|each of the|all three|both of the)"
-    r"(?: (?:three|two|march 2020|panel'?s?))* reports?)\b"
-    r"(?: (?:say|says|said|find|finds|found|report|reported|describe|describes|mention|"
-    r"mentions|conclude|concluded)\b)?",
+# Words that may stand before a report's name ("the Panel's first annual report") and the verbs
+# that follow it ("... say", "... found"), whichever reports are indexed.
+BEFORE = r"(?:(?:the|this|that|its|their|these|those|first|latest|new|(?-i:[A-Z])\w*'s?)\s+)*"
+AFTER = (
+    r"(?:\s+(?:say|says|said|find|finds|found|report|reported|describe|describes|mention|"
+    r"mentions|conclude|concluded))?\b"
+)
+ANY_REPORTS = re.compile(
+    r"\b(?:the|these|those|all|both|each of the|all three|both of the)"
+    r"(?: (?:three|two|march 2020|panel'?s?))* reports?\b" + AFTER,
     re.IGNORECASE,
 )
 FILLER = frozenset(
@@ -29,44 +31,13 @@ FILLER = frozenset(
 )
 
 
-def topic(question: str) -> str:
+def topic(question: str, knowledge: CorpusKnowledge = EMPTY) -> str:
     """The question without its report-naming phrases; the question itself when nothing is
     left of substance (a question about a report as a document: "who wrote the triennial?")."""
-    stripped = re.sub(r"\s+", " ", DOCUMENT.sub(" ", question)).strip(" ,?.")
+    stripped = ANY_REPORTS.sub(" ", question)
+    if knowledge.documents is not None:
+        named = re.compile(BEFORE + f"(?:{knowledge.documents.pattern})" + AFTER, re.IGNORECASE)
+        stripped = named.sub(" ", stripped)
+    stripped = re.sub(r"\s+", " ", re.sub(r"\(\s*\)", " ", stripped)).strip(" ,?.")
     substance = [w for w in words(stripped) if w not in STOPWORDS and w not in FILLER]
     return stripped if len(substance) >= 2 else question
-
-
-# The noun a question turns on, with the words after it: "what did the triennial say about
-# restraint in secure homes", "what training must foster carers complete", "how much pupil
-# premium". Words that only say what kind of answer is wanted ("what proportion", "what hours",
-# "how much money", "what kind of") are not it.
-FOCUS = re.compile(
-    r"\b(?:about|what|which|how much)\s+(?:(?:the|a|an|their|its|his|her|kind of|sort of)\s+)?"
-    r"([\w'-]+)((?:\s+[\w'-]+){0,2})",
-    re.IGNORECASE,
-)
-ANSWER_WORDS = frozenset(
-    """proportion proportions percentage percentages share fraction number numbers kind sort type
-    way ways money cost costs amount sum hours days weeks months years time times date dates age
-    ages figure figures page pages size length""".split()
-)
-
-MODALS = frozenset("must should can could would will might may shall need needs".split())
-
-
-def focus_words(question: str) -> dict[str, str]:
-    """The words a question turns on, lower-cased, each with its phrase ("private" -> "private
-    fostering arrangements"), in order (see FOCUS)."""
-    found: dict[str, str] = {}
-    for match in FOCUS.finditer(question):
-        word = match.group(1).lower()
-        if word in STOPWORDS or word in FILLER or word in ANSWER_WORDS:
-            continue
-        phrase = [word]
-        for after in match.group(2).split():
-            if after.lower() in STOPWORDS or after.lower() in MODALS:
-                break
-            phrase.append(after)
-        found.setdefault(word, " ".join(phrase))
-    return found

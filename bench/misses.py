@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 
 from assistant.embedder import get_embedder
-from assistant.followup import expand
+from assistant.query import standalone_text
 from assistant.retrieval import HybridRetriever, RetrievalParams
 from assistant.settings import apply_offline_env, get_settings
 from assistant.store import IndexStore, open_store
@@ -31,7 +31,7 @@ def gold_rank(question: Question, store: IndexStore, ids: list[str]) -> int | No
 def explain(question: Question, retriever: HybridRetriever) -> list[str] | None:
     """The lines describing a miss, or None when a gold passage is in the top 5."""
     store = retriever.store
-    query = expand(question.question, question.history)
+    query = standalone_text(question.question, question.history)
     hits = retriever.run(query, RETRIEVE_K)
     rel = relevance(question, [h.passage for h in hits])
     if any(rel[:5]):

@@ -21,7 +21,7 @@ import uvicorn
 
 from assistant.app import create_app
 from assistant.embedder import get_embedder
-from assistant.followup import expand
+from assistant.query import standalone_text
 from assistant.settings import PROJECT_ROOT, Settings, apply_offline_env, get_settings
 from assistant.store import open_store
 from eval import metrics
@@ -82,7 +82,7 @@ def project_words(base: str, question: Question, store: Any) -> int | None:
 
 
 def baseline_words(rank: Any, question: Question) -> int | None:
-    query = expand(question.question, question.history)
+    query = standalone_text(question.question, question.history)
     return metrics.words_to_answer([p.text for p in rank(query)], question.must_contain)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.embedder import get_embedder
-from assistant.followup import expand
+from assistant.query import standalone_text
 from assistant.retrieval import HybridRetriever, RetrievalParams
 from assistant.settings import apply_offline_env, get_settings
 from assistant.store import IndexStore, open_store
@@ -72,7 +72,7 @@ def main() -> None:
     store = open_store(ensure_index(get_settings(), args.corpus))
     embedder = get_embedder()
     questions = [q for q in load_questions(set_path("dev")) if q.answerable]
-    queries = [expand(q.question, q.history) for q in questions]
+    queries = [standalone_text(q.question, q.history) for q in questions]
     vectors = embedder.encode(queries)
     asked = list(zip(questions, queries, vectors, strict=True))
     base = RetrievalParams()

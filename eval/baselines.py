@@ -96,9 +96,9 @@ def score_ranker(rank: Ranker, questions: list[Question]) -> dict[str, Any]:
             continue
         query = question.question
         if question.history:  # every system gets the same expanded follow-up
-            from assistant.followup import expand
+            from assistant.query import standalone_text
 
-            query = expand(question.question, question.history)
+            query = standalone_text(question.question, question.history)
         started = time.perf_counter()
         passages = rank(query)
         latency = (time.perf_counter() - started) * 1000

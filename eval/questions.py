@@ -34,6 +34,7 @@ class Question(BaseModel):
     must_contain: list[str] = Field(default_factory=list)
     gold: list[Gold] = Field(default_factory=list)
     history: list[Turn] = Field(default_factory=list)
+    style: str = ""  # blind batches: plain, conversation, practitioner or near-domain
 
 
 def replay(question: Question, given: dict[str, str]) -> Question:

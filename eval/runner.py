@@ -6,15 +6,17 @@ import json
 import re
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import ExtractiveAnswerer, lead_for
 from assistant.answer_schema import Answer
+from assistant.compose import lead_for
 from assistant.embedder import get_embedder
 from assistant.index_schema import Passage
-from assistant.retrieval import HybridRetriever
+from assistant.pipeline import PipelineError
+from assistant.pipeline import make_answerer as build_answerer
 from assistant.settings import Settings
 from assistant.store import IndexStore, open_store
 from assistant.support import SupportJudge
@@ -38,8 +40,9 @@ def answer_sentences(answer: Answer, store: IndexStore) -> list[tuple[str, list[
             numbers = [int(n) for n in MARKER.findall(markers)]
             for n in numbers:
                 passage = store.passage(by_n[n].passage_id) if n in by_n else None
-                if passage and text.startswith(lead_for(passage)):
-                    text = text[len(lead_for(passage)) :]
+                lead = lead_for(passage, store.knowledge) if passage else None
+                if lead and text.startswith(lead):
+                    text = text[len(lead) :]
             pairs.append((text.strip(), numbers))
     return pairs
 
@@ -112,17 +115,14 @@ def quality(scores: dict[str, Any], answerable: bool, refused: bool) -> float:
 
 
 def score_question(
-    question: Question,
-    answerer: Any,
-    retriever: HybridRetriever,
-    store: IndexStore,
-    judge: SupportJudge,
+    question: Question, answerer: Any, store: IndexStore, judge: SupportJudge
 ) -> dict[str, Any]:
-    """Answer one question and score everything about it."""
+    """Answer one question and score everything about it; retrieval is scored on the passages
+    the answer was built from (its context), not on a second search."""
     started = time.perf_counter()
     answer: Answer = answerer.run(question.question, None, question.history)
     latency = (time.perf_counter() - started) * 1000
-    passages = [h.passage for h in retriever.run(answer.query or question.question, RETRIEVE_K)]
+    passages = [p for pid in answer.context[:RETRIEVE_K] if (p := store.passage(pid))]
     scores = retrieval_scores(question, passages)
     per_citation, per_sentence, cited = judge_citations(answer, store, judge)
     answered = not answer.refused
@@ -133,13 +133,19 @@ def score_question(
         "citation_precision": metrics.citation_precision(per_citation) if answered else None,
         "citation_recall": metrics.citation_recall(per_sentence) if answered else None,
         "unsupported_rate": metrics.unsupported_rate(per_sentence) if answered else None,
+        # the key fact as a user meets it: a refused answerable question has none of it
+        "key_fact": (
+            0.0 if answer.refused else metrics.fact_recall(answer.answer, question.must_contain)
+        )
+        if question.answerable and question.must_contain
+        else None,
         "refusal_correct": answer.refused == (not question.answerable),
         "latency_ms": round(latency, 1),
     }
     scores["quality"] = quality(scores, question.answerable, answer.refused)
     rel = relevance(question, passages) if question.answerable else [False] * len(passages)
     return {
-        **question.model_dump(include={"id", "question", "kind", "answerable", "reports"}),
+        **question.model_dump(include={"id", "question", "kind", "answerable", "reports", "style"}),
         "answer": answer.answer,
         "refused": answer.refused,
         "query": answer.query,
@@ -165,21 +171,23 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     kinds = sorted({r["kind"] for r in rows})
     reports = sorted({rep for r in rows for rep in r["reports"]})
+    styles = sorted({r.get("style") or "" for r in rows} - {""})
     return {
         "overall": agg(rows),
         "by_kind": {k: agg([r for r in rows if r["kind"] == k]) for k in kinds},
         "by_report": {rep: agg([r for r in rows if rep in r["reports"]]) for rep in reports},
+        "by_style": {s: agg([r for r in rows if r.get("style") == s]) for s in styles},
     }
 
 
-def make_answerer(settings: Settings, store: IndexStore, mode: str) -> Any:
-    if mode == "generative":
-        from assistant.generative import GenerativeAnswerer
-
-        if not settings.generative_enabled:
-            raise EvalError("generative mode needs SAFEGUARDING_LLM_BASE_URL and _LLM_MODEL")
-        return GenerativeAnswerer(store, get_embedder(), settings)
-    return ExtractiveAnswerer(store, get_embedder())
+def make_answerer(
+    settings: Settings, store: IndexStore, mode: str, without_guards: frozenset[str] = frozenset()
+) -> Any:
+    """The pipeline from the one factory; EvalError when it cannot be built."""
+    try:
+        return build_answerer(settings, store, mode, without_guards=without_guards)  # type: ignore[arg-type]
+    except PipelineError as exc:
+        raise EvalError(str(exc)) from exc
 
 
 def run_set(
@@ -190,6 +198,7 @@ def run_set(
     corpus: CorpusName = "briefings",
     out_dir: Path | None = None,
     baselines: bool = False,
+    without_guards: frozenset[str] = frozenset(),
     announce: Callable[[str], None] = print,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
@@ -200,12 +209,11 @@ def run_set(
     store = open_store(target)
     embedder = get_embedder()
     judge = SupportJudge(embedder)
-    answerer = make_answerer(target, store, mode)
-    retriever = HybridRetriever(store, embedder)
+    answerer = make_answerer(target, store, mode, without_guards)
     rows: list[dict[str, Any]] = []
     given: dict[str, str] = {}
     for i, question in enumerate(questions, start=1):
-        rows.append(score_question(replay(question, given), answerer, retriever, store, judge))
+        rows.append(score_question(replay(question, given), answerer, store, judge))
         given[question.question] = rows[-1]["answer"]
         if progress:
             progress(i, len(questions))
@@ -218,7 +226,8 @@ def run_set(
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - started, 1),
             "judge": judge_accuracy(embedder, judge.params),
-            "params": vars(answerer.params) if hasattr(answerer, "params") else {},
+            "params": asdict(answerer.params) if hasattr(answerer, "params") else {},
+            "without_guards": sorted(without_guards),
         },
         "metrics": summarise(rows),
         "questions": rows,

@@ -1,13 +1,18 @@
-"""Tune the extractive answerer's parameters on the development set (never on test).
+"""Tune the pipeline's parameters on development data (never on a blind batch before its first run).
 
-`python -m eval.tune` prints fact recall, refusal F1 and both refusal error rates for each
-setting of a small grid, best first; the chosen values go into AnswerParams with these figures.
+`python -m eval.tune` scores each setting of a small grid over the rerank and compose parameters
+(key fact, answerable refused, unanswerable refused), prints the best first and appends every
+setting's figures to eval/tuning.jsonl; chosen values go into the stage's params with a one-line
+reason beside each.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
+import json
 from dataclasses import replace
+from typing import Any
 
 from assistant.answer import AnswerParams, ExtractiveAnswerer
 from assistant.embedder import get_embedder
@@ -16,49 +21,66 @@ from assistant.store import open_store
 from eval import metrics
 from eval.corpora import ensure_index
 from eval.questions import Question, load_questions, replay, set_path
+from eval.tuning_log import append
 
 GRID = {
-    "rank_weight": (0.05, 0.15, 0.3),
-    "margin": (0.08, 0.12, 0.2),
-    "lexical_weight": (0.25, 0.5),
-    "refuse_below": (0.3, 0.35, 0.4),
+    "compose.margin": (0.25, 0.35, 0.5),
+    "compose.min_similarity": (0.25, 0.3, 0.35),
+    "rerank.type_bonus": (0.2, 0.4),
 }
 
 
 def score(answerer: ExtractiveAnswerer, questions: list[Question]) -> dict[str, float | None]:
-    recalls, expected, refused = [], [], []
+    """Key fact (refused answerable questions count 0) and both refusal rates."""
+    facts, expected, refused = [], [], []
     given: dict[str, str] = {}
     for q in questions:
         answer = answerer.run(q.question, None, replay(q, given).history)
         given[q.question] = answer.answer
         expected.append(not q.answerable)
         refused.append(answer.refused)
-        if q.answerable:
-            recalls.append(
+        if q.answerable and q.must_contain:
+            facts.append(
                 0.0 if answer.refused else metrics.fact_recall(answer.answer, q.must_contain)
             )
     refusal = metrics.refusal_scores(expected, refused)
     return {
-        "fact_recall": metrics.mean(recalls),
-        "refusal_f1": refusal["f1"],
+        "key_fact": metrics.mean(facts),
         "false_refusal": refusal["false_refusal_rate"],
-        "false_answer": refusal["false_answer_rate"],
+        "unanswerable_refused": refusal["recall"],
     }
 
 
-def main() -> None:
+def with_values(values: dict[str, Any]) -> AnswerParams:
+    """AnswerParams with "stage.name" values set in their stage's params."""
+    params = AnswerParams()
+    for key, value in values.items():
+        stage, name = key.split(".")
+        params = replace(params, **{stage: replace(getattr(params, stage), **{name: value})})
+    return params
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="dev,eval/sets/blind/batch-01.jsonl")
+    parser.add_argument("--grid", help='JSON: {"compose.margin": [0.3, 0.4], ...}')
+    args = parser.parse_args(argv)
+    grid = json.loads(args.grid) if args.grid else GRID
     settings = ensure_index(get_settings(), "briefings")
     store, embedder = open_store(settings), get_embedder()
-    questions = load_questions(set_path("dev"))
+    names = [s for s in args.sets.split(",") if s]
+    questions = [q for name in names for q in load_questions(set_path(name))]
     rows = []
-    for values in itertools.product(*GRID.values()):
-        params = replace(AnswerParams(), **dict(zip(GRID, values, strict=True)))
-        result = score(ExtractiveAnswerer(store, embedder, params), questions)
+    for combo in itertools.product(*grid.values()):
+        values = dict(zip(grid, combo, strict=True))
+        result = score(ExtractiveAnswerer(store, embedder, with_values(values)), questions)
+        append("tune", names, values, result)
         rows.append((values, result))
-    rows.sort(key=lambda r: -((r[1]["fact_recall"] or 0) + (r[1]["refusal_f1"] or 0)))
-    print(" ".join(GRID), "| fact_recall refusal_f1 false_refusal false_answer")
+    rows.sort(key=lambda r: -((r[1]["key_fact"] or 0) + (r[1]["unanswerable_refused"] or 0)))
+    print(" | ".join(grid), "| key_fact false_refusal unanswerable_refused")
     for values, result in rows[:15]:
-        print(values, "|", " ".join(f"{v:.3f}" if v is not None else "-" for v in result.values()))
+        shown = " ".join(f"{v:.3f}" if v is not None else "-" for v in result.values())
+        print(list(values.values()), "|", shown)
 
 
 if __name__ == "__main__":

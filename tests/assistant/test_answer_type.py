@@ -55,10 +55,29 @@ def test_gives_an_answer_of_the_wanted_kind(question, sentence, expected):
     assert gives(answer_type(question), question, sentence) is expected
 
 
-def test_open_and_why_questions_want_no_particular_kind():
+def test_open_questions_want_no_particular_kind_and_why_questions_want_a_reason():
     assert answer_type("what did the Panel say about neglect?") is None
-    assert answer_type("why couldn't the Panel give an exact number of children who died?") is None
+    why = answer_type("why couldn't the Panel give an exact number of children who died?")
+    assert why is not None and why.kind == "reason"  # a reason, not a count
+    assert gives(why, "why?", "Figures were not collected because the system was new.")
+    assert not gives(why, "why?", "The Panel read 538 rapid reviews.")
     assert not gives(None, "anything", "The 368 SCRs concerned 404 children.")
+
+
+def test_signs_questions_want_a_list_of_signs():
+    signs = answer_type("what are the warning signs of criminal exploitation?")
+    assert signs is not None and signs.kind == "signs"
+    assert gives(signs, "", "Signs include going missing, school exclusion and new phones.")
+    assert not gives(signs, "", "Exploitation is the hardest risk children face.")
+
+
+def test_a_share_may_follow_what_it_is_of_but_a_count_may_not():
+    share = answer_type("and what share of those involved neglect?")
+    assert share is not None and share.share
+    assert gives(share, "", "Neglect was present in about three-quarters (75%) of the SCRs.")
+    count = answer_type("how many children were involved across the serious case reviews?")
+    assert count is not None and "case" not in count.nouns  # cases are where they are counted
+    assert not gives(count, "", "Local Safeguarding Children Boards ran 2 surveys.")
 
 
 def test_durations_and_limits_want_a_length_of_time_or_a_count():

@@ -61,10 +61,13 @@ def test_instruction_to_ignore_sources_changes_nothing(client, index, injection)
     assert_grounded(hostile, index[1])
 
 
-def test_injection_with_a_made_up_word_fails_safe(client):
+def test_injection_with_a_made_up_word_fails_safe(client, index):
+    """A word the corpus never uses no longer refuses on its own: the genuine part of the
+    question may be answered, but only with quotes, never with what the injection asks for."""
     body = client.post("/api/ask", json={"question": PLAIN + INJECTION}).json()
-    assert body["refused"] is True and body["citations"] == []
     assert "PWNED" not in body["answer"]
+    assert body["refused"] or body["citations"]
+    assert_grounded(body, index[1])
 
 
 @pytest.mark.parametrize("question", OFF_CORPUS)
@@ -96,7 +99,15 @@ def obedient_llm() -> Iterator[FakeLLM]:
         yield fake
 
 
-def test_generative_mode_drops_what_an_obeyed_injection_makes_up(index, obedient_llm):
+def test_generative_mode_drops_what_an_obeyed_injection_makes_up(index, obedient_llm, monkeypatch):
+    """The answerability decision may well refuse an injected question before the model sees
+    it; here it answers everything, so that the support check is what stops the injection."""
+    import dataclasses
+
+    from assistant import answerability
+
+    lenient = dataclasses.replace(answerability.default_model(), threshold=0.0)
+    monkeypatch.setattr(answerability, "default_model", lambda *a: lenient)
     settings, store = index
     generative = settings.model_copy(
         update={"llm_base_url": obedient_llm.base_url, "llm_model": "fake", "llm_timeout": 5.0}

@@ -68,30 +68,6 @@ def test_search_without_index_says_to_ingest(settings):
         search_passages(settings, "neglect")
 
 
-def test_named_reports_reads_how_practitioners_name_them():
-    from assistant.retrieval import named_reports
-
-    assert named_reports("what did the triennial say about neglect?") == {"triennial-2014-17"}
-    assert named_reports("how many rapid reviews did the Panel read?") == {"panel-annual-2018-19"}
-    assert named_reports("what does It was hard to escape say?") == {"hard-to-escape"}
-    assert named_reports("what did the Panel's report find?") == {"panel-annual-2018-19"}
-    assert named_reports("what is poverty blindness?") == set()
-
-
-def test_questions_across_reports_also_name_the_comparison_briefing():
-    from assistant.retrieval import named_reports
-
-    two = named_reports("compare the Panel's annual report with the exploitation review")
-    assert two == {"panel-annual-2018-19", "hard-to-escape", "common-themes"}
-    assert named_reports("how do the three reports differ?") == {"common-themes"}
-    assert named_reports("what did both the triennial and the annual report find?") == {
-        "triennial-2014-17",
-        "panel-annual-2018-19",
-        "common-themes",
-    }
-    assert "common-themes" not in named_reports("what did the triennial find about neglect?")
-
-
 def test_diversify_lets_other_sections_in_before_a_third_from_one_section():
     from assistant.retrieval import diversify
 
@@ -106,35 +82,3 @@ def test_rrf_weights_scale_each_list():
     assert fused == {"a": pytest.approx(1 / 11), "b": pytest.approx(2 / 11)}
     with pytest.raises(ValueError):
         reciprocal_rank_fusion([["a"], ["b"]], weights=[1.0])
-
-
-def test_lexical_query_leaves_out_the_named_reports_names():
-    from assistant.retrieval import lexical_query, named_reports
-
-    question = "what proportion of the 2014-17 serious case reviews featured neglect?"
-    stripped = lexical_query(question, named_reports(question))
-    assert "neglect" in stripped and "serious case" not in stripped and "2014" not in stripped
-    assert lexical_query(question, set()) == question
-    # nothing but a report's name: BM25 keeps the name rather than search for nothing
-    assert lexical_query("the triennial?", {"triennial-2014-17"}) == "the triennial?"
-
-
-@pytest.mark.slow
-def test_similarity_weight_adds_the_best_sentence_cosine(indexed, embedder):
-    from assistant.retrieval import HybridRetriever, RetrievalParams
-    from assistant.store import open_store
-
-    store = open_store(indexed)
-    query = "does relocating a family away from gangs keep the child safe"
-    vector = embedder.encode([query])[0]
-    plain = HybridRetriever(
-        store, embedder, RetrievalParams(similarity_weight=0.0, heading_weight=0.0, per_section=99)
-    )
-    heavy = HybridRetriever(
-        store, embedder, RetrievalParams(similarity_weight=1.0, heading_weight=0.0, per_section=99)
-    )
-    before = {h.passage.id: h.score for h in plain.run(query, 10, vector=vector)}
-    for hit in heavy.run(query, 10, vector=vector):
-        if hit.passage.id in before:
-            cosine = heavy.best_similarity(hit.passage.id, vector)
-            assert hit.score == pytest.approx(before[hit.passage.id] + cosine, abs=1e-3)

@@ -1,0 +1,79 @@
+"""The decide stage: the fitted model, its features and the guards that can be switched off."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from assistant.answer import ExtractiveAnswerer
+from assistant.answerability import (
+    FEATURES,
+    GUARDS,
+    MODEL_FILE,
+    AnswerabilityModel,
+    without_words,
+)
+from assistant.store import open_store
+from tests.indexes import briefing_index
+
+
+def test_the_shipped_model_is_fitted_on_every_feature_with_its_held_out_figures():
+    model = AnswerabilityModel.load()
+    assert model.features == FEATURES
+    assert len(model.coef) == len(model.mean) == len(model.scale) == len(FEATURES)
+    assert 0 < model.threshold < 1
+    fitted = model.fitted
+    assert fitted["held_out_false_refusal"] <= 0.05  # the threshold's own constraint
+    assert fitted["sets"] and "batch-02" not in json.dumps(fitted["sets"])  # held for its run
+
+
+def test_the_probability_follows_the_weights(tmp_path):
+    model = AnswerabilityModel(("a", "b"), (0.0, 0.0), (1.0, 1.0), (2.0, -1.0), 0.0, 0.5, {})
+    assert model.probability({"a": 0.0, "b": 0.0}) == pytest.approx(0.5)
+    assert model.probability({"a": 1.0, "b": 0.0}) > 0.85
+    assert model.probability({"a": 0.0, "b": 1.0}) < 0.5
+    path = tmp_path / "model.json"
+    model.save(path)
+    assert AnswerabilityModel.load(path) == model
+
+
+def test_without_words_removes_whole_words_only():
+    assert without_words("care home fees for homes", ["home"]) == "care   fees for homes"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, embedder):
+    return open_store(briefing_index(tmp_path_factory.mktemp("decide"), embedder))
+
+
+@pytest.mark.slow
+def test_features_are_in_range_and_say_how_close_the_passages_are(store, embedder):
+    answerer = ExtractiveAnswerer(store, embedder)
+    near = answerer.trace("What is poverty blindness?")
+    far = answerer.trace("What is the capital of France?")
+    close, distant = (
+        answerer.decider.features(t.query, t.hits, t.ranked, t.chosen) for t in (near, far)
+    )
+    assert set(close) == set(FEATURES)
+    for values in (close, distant):
+        assert all(-0.01 <= v <= 1.01 for v in values.values()), values
+    assert close["best_similarity"] > distant["best_similarity"] + 0.2
+    assert answerer.decide(near).answerable and not answerer.decide(far).answerable
+
+
+@pytest.mark.slow
+def test_each_guard_can_be_switched_off(store, embedder):
+    question = "What did the Panel's second annual report say about neglect?"
+    guarded = ExtractiveAnswerer(store, embedder).run(question)
+    assert guarded.refused and "another publication" in guarded.warnings[0]
+    unguarded = ExtractiveAnswerer(store, embedder, without_guards=frozenset(GUARDS))
+    assert not any("another publication" in w for w in unguarded.run(question).warnings)
+
+
+@pytest.mark.slow
+def test_a_stricter_threshold_refuses_more(store, embedder):
+    strict = dataclasses.replace(AnswerabilityModel.load(MODEL_FILE), threshold=0.999)
+    answer = ExtractiveAnswerer(store, embedder, model=strict).run("What is poverty blindness?")
+    assert answer.refused and "below 1.00" in answer.warnings[0]
