@@ -46,7 +46,7 @@ REASON = re.compile(
 # A reason is given by a sentence that says what caused or explains something.
 REASON_TEXT = re.compile(
     r"\b(?:because|due to|owing to|as a result|result(?:ed|s|ing)? (?:in|from)|led to|leads? to|"
-    r"caus\w*|meant|so that|reasons?|driven by|contribut\w*|explain\w*|underl\w*|linked to|"
+    r"caus\w*|meant that|so that|reasons?|driven by|contribut\w*|explain\w*|underl\w*|linked to|"
     r"made it|left (?:them|children|young people))\b",
     re.IGNORECASE,
 )
@@ -170,15 +170,19 @@ def answer_type(question: str) -> AnswerType | None:
 
 
 def gives_count(wanted: AnswerType, sentence: str) -> bool:
-    """A figure the question did not state, followed closely by the counted noun if there is one."""
+    """A figure the question did not state, followed closely by the counted noun if there is one;
+    for a share, a proportion ("27%", "three-quarters", "144 of the 538")."""
     tokens = [SAME.get(t, t) for t in words(PERIOD.sub(" period ", sentence))]
     stemmed = _stemmer().stemWords(tokens)
     for i, token in enumerate(tokens):
         is_figure = QUANTITY_TOKEN.match(token) or wanted.ordinal and ORDINAL.match(token)
         if not is_figure or YEAR.match(token) or token in wanted.stated:
             continue
+        proportion = PROPORTION.match(token) or "of" in tokens[i + 1 : i + 3]  # "144 of the 538"
+        if wanted.share and not proportion:
+            continue  # a share is a proportion, not a count ("500 incidents")
         near = set(stemmed[i + 1 : i + 1 + WINDOW])
-        if wanted.share and PROPORTION.match(token):  # "neglect was present in 75%"
+        if wanted.share:  # "neglect was present in 75%"
             near |= set(stemmed[max(0, i - BEFORE) : i])
         if not wanted.nouns or wanted.nouns & near:
             return True

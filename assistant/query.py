@@ -99,6 +99,8 @@ def standalone_text(question: str, history: list[Turn], knowledge: CorpusKnowled
 
 
 ELLIPTICAL = 2  # a follow-up of this many content words or fewer ("and for teenagers?")
+WH = re.compile(r"\b(?:what|who|whom|whose|why|how|when|where|which)\b", re.IGNORECASE)
+WHAT_ABOUT = re.compile(r"\b(?:what|how) about\b", re.IGNORECASE)
 
 
 class QueryRewriter:
@@ -122,14 +124,15 @@ class QueryRewriter:
         """Without a role prefix, typos corrected, then glossary terms and acronyms the corpus
         spells out followed by their names."""
         text = without_role(text)
-        text = self.speller.run(text) if self.speller else text
+        text = self.speller.run(text, self.embedder.vocabulary) if self.speller else text
         return with_acronyms_spelled_out(self.knowledge.spell_out(text), self.acronyms)
 
     def wanted(self, own: str, history: list[Turn]) -> AnswerType | None:
         """What the question asks for; an elliptical follow-up ("and for teenagers?") asks for
         what the turn before it asked for (a reason, a count)."""
         found = answer_type(own)
-        if found is None and history and len(content_words(own)) <= ELLIPTICAL:
+        asks = WH.search(WHAT_ABOUT.sub(" ", own))
+        if found is None and history and not asks and len(content_words(own)) <= ELLIPTICAL:
             return answer_type(self.spelled(leaning_on(history)[-1]))
         return found
 
@@ -147,7 +150,8 @@ class QueryRewriter:
         topic_words = tuple(content_words(about))
         alone = follow_up and len(own_terms) >= self.own_terms_needed
         vectors = self.embedder.encode([text, about, own] if alone else [text, about])
-        named = self.knowledge.named_reports(own) or self.knowledge.named_reports(text)
+        earlier = " ".join(leaning_on(history)) if follow_up else text
+        named = self.knowledge.named_reports(own) or self.knowledge.named_reports(earlier)
         return Query(
             asked=question,
             text=text,

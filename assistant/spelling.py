@@ -1,6 +1,7 @@
 """Typos in a question, corrected against the corpus's own words ("neglet" -> "neglect").
 
-A word the corpus never uses that is one edit (a letter added, dropped, changed, or two swapped)
+A word the corpus never uses, and that is no everyday word either (the embedding model's own
+vocabulary decides), that is one edit (a letter added, dropped, changed, or two swapped)
 from a word it does use is read as that word; ties go to the word more passages use. Two edits
 turned real words into others ("criminally" -> "criminal"), so one is the limit. Hand-rolled:
 an edit distance over a few hundred words of the same initial is far cheaper than loading a
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 
 # Words of five letters or more; a capitalised one only at the start (else it is likely a name).
 WORD = re.compile(r"(?<![\w'-])(?:(?<=^)[A-Z]|[a-z])[a-z]{4,}(?![\w'-])")
@@ -60,11 +61,14 @@ class Speller:
         ]
         return min(scored)[2] if scored else None
 
-    def run(self, text: str) -> str:
-        """The text with each misspelt word replaced by the corpus word it was meant to be."""
+    def run(self, text: str, common: Container[str] = ()) -> str:
+        """The text with each misspelt word replaced by the corpus word it was meant to be; words
+        in `common` (an everyday vocabulary) are never corrected: "funding" is not "finding"."""
 
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
+            if word.lower() in common:
+                return word
             if word not in self.cache:
                 self.cache[word] = self.correct(word) if len(self.cache) < 50000 else None
             return self.cache[word] or word
