@@ -126,6 +126,8 @@ def noun_phrase(text: str, limit: int = 3) -> list[str]:
             continue
         if token in FUNCTION_WORDS:
             break
+        if token.endswith("ly") and not found:
+            continue  # an adverb ("how many actually had ...") is not what is counted
         found.append(SAME.get(token, token))
         if len(found) == limit:
             break

@@ -6,9 +6,11 @@ BM25 retrieval agree, whether the kind of answer asked for is there) gives the c
 question is answered. It is fitted on labelled questions by `python -m eval.fit_answerability`,
 which chooses the threshold on held-out folds and writes `answerability.json` beside this file.
 
-A few guards refuse what the signals cannot see (another publication, a gap the sources declare,
-the reports' exact wording from paraphrasing briefings). Each is one class that can be switched
-off, so its contribution is measured on blind batches (`eval run --without-guard NAME`).
+Guards refuse what the signals cannot see. One remains, another publication ("the Jay Review"),
+the only one that earned its place on the blind batches; each guard is one class that can be
+switched off, so its contribution is measured there (`eval run --without-guard NAME`). Guards for
+gaps the sources declare and for the reports' exact wording changed nothing on the blind batches
+and were removed.
 """
 
 from __future__ import annotations
@@ -25,13 +27,12 @@ from typing import Protocol
 import numpy as np
 
 from assistant.embedder import Embedder
-from assistant.gaps import asks_verbatim, declares_gap, gap_about, located_only
 from assistant.publications import other_annual_report, other_publication
 from assistant.query import Query
 from assistant.rerank import Candidate
 from assistant.retrieval import ScoredPassage
 from assistant.store import IndexStore
-from assistant.text_features import content_terms, overlap, specific_terms
+from assistant.text_features import content_terms, specific_terms
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 FEATURES = (
@@ -200,52 +201,7 @@ class OtherPublicationGuard:
         )
 
 
-class DeclaredGapGuard:
-    """The sources say the answer is not in them: the best sentence declares a gap about the
-    topic, or the closest sentence only says where a chapter starts."""
-
-    name = "declared-gap"
-
-    def __init__(self, store: IndexStore) -> None:
-        self.store = store
-
-    def check(
-        self, query: Query, hits: Sequence[ScoredPassage], chosen: Sequence[Candidate]
-    ) -> str | None:
-        if not chosen:
-            return None
-        terms = set(query.terms)
-        gap = "the sources say this is not in the public summaries of the reports"
-        if gap_about(chosen[0].quote, terms) and not any(
-            overlap(terms, c.terms) > 0 and not declares_gap(c.quote) for c in chosen[1:2]
-        ):
-            return gap
-        closest = max(chosen, key=lambda c: overlap(terms, c.terms))
-        texts = self.store.sentences(closest.passage.id).texts(closest.passage)
-        return gap if located_only(query.own, closest.quote, texts) else None
-
-
-class VerbatimGuard:
-    """A request for the reports' own wording when only paraphrasing briefings are indexed."""
-
-    name = "verbatim"
-
-    def check(
-        self, query: Query, hits: Sequence[ScoredPassage], chosen: Sequence[Candidate]
-    ) -> str | None:
-        if (
-            asks_verbatim(query.asked)
-            and hits
-            and all(h.passage.source_kind == "briefing" for h in hits)
-        ):
-            return (
-                "the index holds briefings that paraphrase the reports, not the reports' own"
-                " wording; ingest the reports (`safeguarding fetch`) to quote them"
-            )
-        return None
-
-
-GUARDS = ("publication", "declared-gap", "verbatim")
+GUARDS = ("publication",)
 
 
 @dataclass(frozen=True)
@@ -269,11 +225,7 @@ class AnswerabilityDecider:
         self.store = store
         self.embedder = embedder
         self.model = model or default_model()
-        guards: list[Guard] = [
-            OtherPublicationGuard(store),
-            DeclaredGapGuard(store),
-            VerbatimGuard(),
-        ]
+        guards: list[Guard] = [OtherPublicationGuard(store)]
         self.guards = [g for g in guards if g.name not in without]
 
     @cached_property

@@ -307,7 +307,7 @@ def eval_group() -> None:
     "--without-guard",
     "without",
     multiple=True,
-    type=click.Choice(["publication", "declared-gap", "verbatim"]),
+    type=click.Choice(["publication"]),
     help="Switch a refusal guard off (repeatable), to measure what it contributes.",
 )
 def eval_run(

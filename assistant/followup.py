@@ -19,6 +19,8 @@ LEADS = re.compile(
     re.IGNORECASE,
 )
 PERSONAL = frozenset("he his him she her hers".split())
+THEY = frozenset("they their them theirs".split())  # one person, when the turn before asked who
+WHO = re.compile(r"^\W*(?:\w+\W+){0,2}?who\b", re.IGNORECASE)
 PRONOUNS = frozenset("it its they them their those these this that he she his her there".split())
 DEMONSTRATIVE = re.compile(r"\b(?:those|these)\s+(?!who\b|which\b|that\b)\w+", re.IGNORECASE)
 AGREEING = re.compile(
@@ -60,8 +62,13 @@ def leaning_on(history: list[Turn]) -> list[str]:
 
 def referent(question: str, history: list[Turn]) -> list[str]:
     """The person "he" or "her" stands for: the first name the previous answer gives ("who chaired
-    the Panel?" ... "what was his background?" is about Edward Timpson)."""
-    if not history or not PERSONAL & set(words(question)):
+    the Panel?" ... "what was his background?" is about Edward Timpson); "they" or "their" too
+    when the previous question asked who."""
+    if not history:
+        return []
+    pronouns = set(words(question))
+    asked_who = bool(WHO.search(history[-1].question))
+    if not (PERSONAL & pronouns or asked_who and THEY & pronouns):
         return []
     answer = history[-1].answer
     names = person_names(answer)

@@ -62,7 +62,11 @@ class CorpusKnowledge:
         texts = [
             " ".join([r.title, r.short_title, r.publisher, *r.names]) for r in manifest.reports
         ]
-        texts += [e.term for e in manifest.glossary if e.means.lower() in owners]
+        texts += [
+            e.term
+            for e in manifest.glossary
+            if e.means.lower() in owners or any(n.search(e.means) for n in names.values())
+        ]  # "CCE review" is the criminal exploitation review; "SUDI review" is another one
         own = {w.strip("'’()\":,").lower() for text in texts for w in text.split()}
         return cls(
             report_names=names,

@@ -28,12 +28,18 @@ from assistant.text_features import (
     with_acronyms_spelled_out,
     words,
 )
-from assistant.topic import topic
+from assistant.topic import topic, without_documents
 
 # Who is asking, said before the question: "As a health visitor, ...", "DSL here - ...".
 ROLE = re.compile(
     r"^\s*(?:(?:as|i'm|i am|we're|we are)\s+(?:an?|the)\s+[^,.;:?]{1,40}?\s*[,:;–-]\s*"
     r"|[\w ]{2,30}?\s+here\s*[,:;–-]+\s*)",
+    re.IGNORECASE,
+)
+# A polite wrapper says how it is asked, not what: "Could you tell me ...", "I'd like to know: ...".
+POLITE = re.compile(
+    r"^\s*(?:please\s*,?\s*)?(?:(?:could|can|would|will) you (?:please )?(?:tell|show|remind) me"
+    r"|i'?d like to know|i would like to know|i want to know|do you know|tell me)\b\s*[:,–-]?\s*",
     re.IGNORECASE,
 )
 FILLER = frozenset("and also so then what about how come same too else".split())
@@ -64,8 +70,9 @@ class Query:
 
 
 def without_role(text: str) -> str:
-    """The question without who is asking ("As a health visitor, ..."), when enough is left."""
-    rest = ROLE.sub("", text, count=1)
+    """The question without who is asking ("As a health visitor, ...") or a polite wrapper
+    ("Could you tell me ..."), when enough is left."""
+    rest = POLITE.sub("", ROLE.sub("", text, count=1), count=1)
     if rest == text or len(rest.split()) < 3:
         return text
     return rest[:1].upper() + rest[1:]
@@ -79,12 +86,12 @@ def content_words(text: str) -> list[str]:
 
 def standalone(own: str, history: list[Turn], knowledge: CorpusKnowledge) -> str:
     """A follow-up with what it refers to after its own words: the person the previous answer
-    names (for he/she), then the earlier question's subject, without the report it named when
-    the new turn names its own ("does the annual report agree?")."""
+    names (for he/she), then the earlier question's subject. The report an earlier turn named is
+    carried by `Query.named` (unless the new turn names its own: "does the annual report
+    agree?"), not by its words."""
     earlier = leaning_on(history)
     person = referent(own, history)
-    names_own = bool(knowledge.named_reports(own))
-    context = [topic(q, knowledge) if names_own else q for q in map(without_role, earlier)]
+    context = [without_documents(q, knowledge) for q in map(without_role, earlier)]
     extra = [w for text in person + context for w in content_words(text)]
     present = set(content_words(own))
     added = [w for w in dict.fromkeys(extra) if w not in present]
@@ -147,7 +154,10 @@ class QueryRewriter:
         if follow_up and len(own_terms) >= self.own_terms_needed:
             terms = own_terms  # a follow-up that names its own topic is matched on it
         about = topic(own, self.knowledge) if follow_up else subject
-        topic_words = tuple(content_words(about))
+        # a report's name is carried by `named`: it is no word the answer must use
+        topic_words = tuple(
+            content_words(without_documents(about, self.knowledge)) or content_words(about)
+        )
         alone = follow_up and len(own_terms) >= self.own_terms_needed
         vectors = self.embedder.encode([text, about, own] if alone else [text, about])
         earlier = " ".join(leaning_on(history)) if follow_up else text

@@ -33,6 +33,7 @@ class RerankParams:
     named_bonus: float = 0.1  # sentences of the reports the question names, when it names any
     own_weight: float = 0.3  # share of a follow-up's own embedding in the similarity
     repeat_penalty: float = 0.3  # a sentence the previous answer quoted, unless it has new words
+    topic_weight: float = 0.3  # share of the topic's own embedding in the similarity (tuning.jsonl)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ class SentenceReranker:
         if not texts:
             return []
         sims = sentences.vectors @ query.vector
+        if p.topic_weight:  # the words naming a report pull towards sentences about the report
+            sims = (1 - p.topic_weight) * sims + p.topic_weight * (
+                sentences.vectors @ query.topic_vector
+            )
         if query.own_vector is not None:
             sims = (1 - p.own_weight) * sims + p.own_weight * (sentences.vectors @ query.own_vector)
         found = []

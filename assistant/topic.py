@@ -31,13 +31,18 @@ FILLER = frozenset(
 )
 
 
-def topic(question: str, knowledge: CorpusKnowledge = EMPTY) -> str:
-    """The question without its report-naming phrases; the question itself when nothing is
-    left of substance (a question about a report as a document: "who wrote the triennial?")."""
-    stripped = ANY_REPORTS.sub(" ", question)
+def without_documents(text: str, knowledge: CorpusKnowledge = EMPTY) -> str:
+    """The text without the phrases that name a report as a document."""
+    stripped = ANY_REPORTS.sub(" ", text)
     if knowledge.documents is not None:
         named = re.compile(BEFORE + f"(?:{knowledge.documents.pattern})" + AFTER, re.IGNORECASE)
         stripped = named.sub(" ", stripped)
-    stripped = re.sub(r"\s+", " ", re.sub(r"\(\s*\)", " ", stripped)).strip(" ,?.")
+    return re.sub(r"\s+", " ", re.sub(r"\(\s*\)", " ", stripped)).strip(" ,?.")
+
+
+def topic(question: str, knowledge: CorpusKnowledge = EMPTY) -> str:
+    """The question without its report-naming phrases; the question itself when nothing is
+    left of substance (a question about a report as a document: "who wrote the triennial?")."""
+    stripped = without_documents(question, knowledge)
     substance = [w for w in words(stripped) if w not in STOPWORDS and w not in FILLER]
     return stripped if len(substance) >= 2 else question

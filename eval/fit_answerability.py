@@ -44,7 +44,7 @@ def feature_rows(store: IndexStore, questions: list[Question]) -> list[Row]:
     rows: list[Row] = []
     given: dict[str, str] = {}
     for q in questions:
-        history = replay(q, given).history
+        history = replay(q, given, lambda text: answerer.run(text).answer).history
         trace = answerer.trace(q.question, None, history)
         guard = next(
             (

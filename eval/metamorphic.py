@@ -389,7 +389,7 @@ def run_metamorphic(
     records: list[dict[str, Any]] = []
     originals_refused = 0
     for question in questions:
-        history = replay(question, given).history
+        history = replay(question, given, lambda text: answerer.run(text).answer).history
         original: Answer = answerer.run(question.question, None, history)
         given[question.question] = original.answer
         originals_refused += original.refused

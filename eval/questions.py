@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -37,10 +38,15 @@ class Question(BaseModel):
     style: str = ""  # blind batches: plain, conversation, practitioner or near-domain
 
 
-def replay(question: Question, given: dict[str, str]) -> Question:
+def replay(
+    question: Question, given: dict[str, str], ask: Callable[[str], str] | None = None
+) -> Question:
     """The question with each earlier turn's empty answer filled in with the answer this run gave
-    to that turn's question, as the chat sends the answers it showed; turns it did not ask keep
-    the answer written in the set."""
+    to that turn's question, as the chat sends the answers it showed. An earlier turn the set
+    does not ask on its own line is asked first (with `ask`), as a user would have."""
+    for turn in question.history:
+        if ask is not None and not turn.answer and turn.question not in given:
+            given[turn.question] = ask(turn.question)
     history = [
         t
         if t.answer or t.question not in given

@@ -213,7 +213,8 @@ def run_set(
     rows: list[dict[str, Any]] = []
     given: dict[str, str] = {}
     for i, question in enumerate(questions, start=1):
-        rows.append(score_question(replay(question, given), answerer, store, judge))
+        asked = replay(question, given, lambda text: answerer.run(text).answer)
+        rows.append(score_question(asked, answerer, store, judge))
         given[question.question] = rows[-1]["answer"]
         if progress:
             progress(i, len(questions))

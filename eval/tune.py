@@ -35,7 +35,8 @@ def score(answerer: ExtractiveAnswerer, questions: list[Question]) -> dict[str, 
     facts, expected, refused = [], [], []
     given: dict[str, str] = {}
     for q in questions:
-        answer = answerer.run(q.question, None, replay(q, given).history)
+        history = replay(q, given, lambda text: answerer.run(text).answer).history
+        answer = answerer.run(q.question, None, history)
         given[q.question] = answer.answer
         expected.append(not q.answerable)
         refused.append(answer.refused)
