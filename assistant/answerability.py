@@ -41,8 +41,9 @@ FEATURES = (
     "coverage",  # weighted share of the question's words the top passages use (or near-synonyms)
     "kept_meaning",  # cosine of the topic to itself without the words the answer doesn't use
     "agreement",  # share of the top 5 passages that both dense and BM25 rank in their top 10
-    "specifics_found",  # share of the years and figures the question states found in the answer
+    "specifics_found",  # share of the years and periods the question states found in the answer
 )
+PERIOD = re.compile(r"^(?:19|20)\d\d(?:-\d\d)?$")  # "2009-11", "2020" as specific_terms gives them
 TOP_SENTENCES = 10  # the sentences near-synonyms are looked for in
 TOP_PASSAGES = 3  # the passages whose words count as covering the question
 NEAR = 0.5  # a word this close to a sentence counts as used by it, for kept_meaning
@@ -103,7 +104,9 @@ def features(
         rest = without_words(query.about, unused)
         kept = float(encode([rest])[0] @ query.topic_vector) if content_terms(rest) else 0.0
     both = [h for h in hits[:5] if (h.dense_rank or 99) <= 10 and (h.lexical_rank or 99) <= 10]
-    stated = set(query.specifics) - title_specifics
+    # periods only: a figure a question states is mostly its context ("of the 538 notifications")
+    # or a paraphrase ("12 months"), while a period says which time or publication is meant
+    stated = {t for t in query.specifics if PERIOD.match(t)} - title_specifics
     found = {t for c in chosen for t in specific_terms(c.quote)}
     return {
         "best_similarity": max((c.similarity for c in ranked), default=0.0),

@@ -22,5 +22,6 @@ LOCATION = re.compile(r"\b(?:starts?|begins?) on page \d+", re.IGNORECASE)
 PAGE = re.compile(r"\bpages? \d+", re.IGNORECASE)
 # A question that asks where something is may be answered by a pointer.
 ASKS_LOCATION = re.compile(
-    r"\b(?:pages?|chapters?|sections?|where in|starts?|begins?|contents)\b", re.IGNORECASE
+    r"\b(?:pages?|where in|where (?:does|do|is|are|can)|starts?|begins?|contents)\b",
+    re.IGNORECASE,
 )
