@@ -4,8 +4,9 @@ Run it from the repository root:
 
     .venv/bin/python eval/sets/check_sets.py
 
-It checks eval/sets/dev.jsonl, eval/sets/test.jsonl, eval/sets/reports.jsonl and
-eval/judge/calibration.jsonl against the briefings corpus (corpus/briefings/*.md): JSON per line,
+It checks eval/sets/dev.jsonl, eval/sets/test.jsonl, eval/sets/reports.jsonl, the blind batches
+in eval/sets/blind/ and eval/judge/calibration.jsonl against the briefings corpus
+(corpus/briefings/*.md): JSON per line,
 required fields and types, unique ids, valid kinds, gold anchors and must_contain tokens copied
 verbatim from the briefing paragraph under the named heading, the class mix, and no question
 shared between dev and test. It prints a summary (counts by kind per file) and exits 1 on any
@@ -135,6 +136,7 @@ ID_PATTERN = {
 }
 
 ANY_ID = re.compile(r"^[a-z]+-\d{3}$")
+BLIND_STYLES = ("plain", "conversation", "practitioner", "near-domain")
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
 HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -306,8 +308,12 @@ def _valid_history(history: object) -> bool:
     )
 
 
-def _check_common_question(obj: dict[str, Any], where: str, problems: Problems) -> None:
-    """Checks shared by dev/test and reports: kind, answerable, reports, must_contain, history."""
+def _check_common_question(
+    obj: dict[str, Any], where: str, problems: Problems, blind: bool = False
+) -> None:
+    """Checks shared by dev/test and reports: kind, answerable, reports, must_contain, history.
+    A blind batch is kept as its writer wrote it, so the project's own authoring conventions
+    (a cross-report question names two of the three reports, a follow-up is short) don't apply."""
     kind = obj["kind"]
     if kind not in KINDS:
         problems.add(where, f"kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -331,13 +337,13 @@ def _check_common_question(obj: dict[str, Any], where: str, problems: Problems) 
             problems.add(where, "an answerable question must name the reports that answer it")
         if not obj["gold"]:
             problems.add(where, "an answerable question needs at least one gold entry")
-    if kind == "cross-report" and len({r for r in reports if r in REPORT_IDS}) < 2:
+    if not blind and kind == "cross-report" and len({r for r in reports if r in REPORT_IDS}) < 2:
         problems.add(where, "a cross-report question must name at least two of the three reports")
     history = obj.get("history")
     if kind == "follow-up":
         if not history:
             problems.add(where, "a follow-up needs a non-empty history")
-        if len(obj["question"].split()) > FOLLOW_UP_MAX_WORDS:
+        if not blind and len(obj["question"].split()) > FOLLOW_UP_MAX_WORDS:
             problems.add(where, f"a follow-up question should be short (<= {FOLLOW_UP_MAX_WORDS})")
     elif history and kind != "unanswerable":
         problems.add(where, "only follow-up (or unanswerable) questions may carry a history")
@@ -346,9 +352,10 @@ def _check_common_question(obj: dict[str, Any], where: str, problems: Problems) 
 
 
 def check_question_set(
-    path: Path, briefings: dict[str, Briefing], problems: Problems
+    path: Path, briefings: dict[str, Briefing], problems: Problems, blind: bool = False
 ) -> list[tuple[int, dict[str, Any]]]:
-    """dev.jsonl / test.jsonl: fields, kinds, gold anchors and sections, tokens, follow-ups."""
+    """dev.jsonl / test.jsonl: fields, kinds, gold anchors and sections, tokens, follow-ups. A
+    blind batch (`blind`) also has a style, and a conversation's first turn only in its history."""
     file = _rel(path)
     rows = [
         (n, o)
@@ -360,14 +367,19 @@ def check_question_set(
     seen_questions: dict[str, int] = {}
     for number, obj in rows:
         where = f"{file}:{number}"
-        _check_common_question(obj, where, problems)
+        _check_common_question(obj, where, problems, blind)
         key = question_key(obj["question"])
         if key in seen_questions:
             problems.add(where, f"same question as line {seen_questions[key]}")
         seen_questions.setdefault(key, number)
         history = obj.get("history")
+        if blind and obj.get("style") not in BLIND_STYLES:
+            problems.add(
+                where, f"style {obj.get('style')!r} is not one of {', '.join(BLIND_STYLES)}"
+            )
         if (
-            obj["kind"] == "follow-up"
+            not blind
+            and obj["kind"] == "follow-up"
             and _valid_history(history)
             and history
             and history[-1]["question"] != previous_question
@@ -381,6 +393,14 @@ def check_question_set(
         gold_blocks: list[Block] = []
         for i, gold in enumerate(obj["gold"], start=1):
             gold_blocks += _check_gold(gold, obj, f"{where}: gold {i}", briefings, problems)
+        if blind:  # its writer split paragraphs at list items; the gold section must hold it
+            gold_blocks = [
+                b
+                for g in obj["gold"]
+                if isinstance(g, dict) and g.get("report") in briefings
+                for b in briefings[g["report"]].blocks
+                if b.section == g.get("section")
+            ]
         if obj["answerable"] and _is_str_list(obj["must_contain"]):
             for token in obj["must_contain"]:
                 _check_token(token, obj, gold_blocks, where, briefings, problems)
@@ -632,6 +652,10 @@ def check_all() -> tuple[list[str], list[str]]:
     test_counts = check_mix("eval/sets/test.jsonl", test, problems)
     check_dev_test(dev, test, problems)
     reports = check_reports(SETS_DIR / "reports.jsonl", problems)
+    blind = {
+        path: check_question_set(path, briefings, problems, blind=True)
+        for path in sorted((SETS_DIR / "blind").glob("*.jsonl"))
+    }
     calibration = check_calibration(JUDGE_DIR / "calibration.jsonl", briefings, problems)
     cal_counts = Counter(o["kind"] for _, o in calibration)
     supported = sum(1 for _, o in calibration if o["supported"] is True)
@@ -643,6 +667,11 @@ def check_all() -> tuple[list[str], list[str]]:
         "eval/judge/calibration.jsonl "
         + _format_counts(cal_counts, CAL_SUPPORTED + CAL_UNSUPPORTED)
         + f" (supported {supported}, not supported {len(calibration) - supported})",
+    ]
+    summary += [
+        f"eval/sets/blind/{path.name:<16} "
+        + _format_counts(Counter(o.get("style", "") for _, o in rows), BLIND_STYLES)
+        for path, rows in blind.items()
     ]
     return problems.items, summary
 

@@ -9,3 +9,36 @@ def test_evaluation_data_files_are_valid():
     problems, summary = check_all()
     assert problems == [], problems[:5]
     assert any("dev.jsonl" in line for line in summary)
+
+
+def test_a_blind_batch_is_checked_for_its_style_anchors_and_tokens(tmp_path):
+    import json
+
+    from eval.sets.check_sets import Problems, check_question_set, load_briefings
+
+    good = {
+        "id": "blind-101",
+        "question": "How many SCRs did the triennial cover?",
+        "kind": "factual",
+        "answerable": True,
+        "style": "plain",
+        "reports": ["triennial-2014-17"],
+        "must_contain": ["368"],
+        "gold": [
+            {
+                "report": "triennial-2014-17",
+                "section": "Methods",
+                "anchor": "The triennial analysis covered 368 serious case reviews",
+            }
+        ],
+        "history": [],
+    }
+    bad = {**good, "id": "blind-102", "question": "Another?", "style": "casual"}
+    bad["gold"] = [{**good["gold"][0], "anchor": "The triennial analysis covered 999 cases"}]
+    path = tmp_path / "batch-99.jsonl"
+    path.write_text("\n".join(json.dumps(o) for o in (good, bad)) + "\n", encoding="utf-8")
+    problems = Problems()
+    check_question_set(path, load_briefings(), problems, blind=True)
+    assert all(":2" in item for item in problems.items), problems.items  # line 1 is valid
+    assert any("style 'casual'" in item for item in problems.items)
+    assert any("not a verbatim substring" in item for item in problems.items)
