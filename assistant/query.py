@@ -23,7 +23,6 @@ from assistant.spelling import Speller
 from assistant.text_features import (
     STOPWORDS,
     content_terms,
-    names,
     specific_terms,
     with_acronyms_spelled_out,
     words,
@@ -58,7 +57,6 @@ class Query:
     own_terms: frozenset[str]  # content stems of the new turn's own topic
     about: str  # what the new turn itself asks about (its topic); `topic_vector` embeds it
     topic_words: tuple[str, ...]  # the content words of `about`, unstemmed, in order
-    names: frozenset[str]
     specifics: frozenset[str]
     wanted: AnswerType | None
     named: frozenset[str]  # report ids the question names
@@ -172,7 +170,6 @@ class QueryRewriter:
             own_terms=own_terms,
             about=about,
             topic_words=topic_words,
-            names=frozenset(names(own)),
             specifics=frozenset(specific_terms(own)),
             wanted=self.wanted(own, history if follow_up else []),
             named=frozenset(named),

@@ -14,12 +14,6 @@ from typing import Any
 from eval.tuning_log import commit
 
 LOG = Path(__file__).parent / "sets" / "blind" / "LOG.md"
-COLUMNS = ("key_fact", "false_refusal_rate", "refusal_recall", "n")
-
-
-def figures(metrics: dict[str, Any]) -> dict[str, float | None]:
-    """Key fact, answerable refused and unanswerable refused of one group of questions."""
-    return {k: metrics.get(k) for k in COLUMNS}
 
 
 def style_table(results: dict[str, Any]) -> str:
@@ -50,7 +44,7 @@ def log_row(batch: Path, results: dict[str, Any], note: str = "", log: Path = LO
     """Append the run's row to LOG.md and return it."""
     metrics = results["metrics"]
     overall, styles = metrics["overall"], metrics.get("by_style", {})
-    rows = [q for q in results["questions"]]
+    rows = results["questions"]
     answerable = sum(q["answerable"] for q in rows)
 
     def show(value: float | None) -> str:
