@@ -1,20 +1,26 @@
-"""A small client for OpenAI-compatible chat endpoints (Ollama, llama.cpp, vLLM, hosted APIs).
+"""Chat completions for generative mode through the official `openai` SDK, pointed at any
+OpenAI-compatible endpoint with `base_url` (Ollama, the llama.cpp server, vLLM, hosted APIs).
 
+Why the `openai` SDK and not llama-index's `OpenAILike`: `OpenAILike` is a layer over this same
+SDK, and its OpenAI package counts tokens with tiktoken, which downloads its encodings at run
+time (this project never downloads at run time). The SDK gives streaming, timeouts and retries
+with backoff (429, 5xx, dropped connections), and typed errors that map onto `LLMError` here.
 Failures surface as `LLMError` with a one-line reason. Prompts and replies are never logged.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import openai
 from pydantic import SecretStr
 
 from assistant.settings import Settings
 
 Message = dict[str, str]
+# Local servers (Ollama, llama.cpp, vLLM) need no key, but the SDK insists on one; they ignore it.
+NO_KEY = "not-needed"
 
 
 class LLMError(Exception):
@@ -25,12 +31,9 @@ class LLMError(Exception):
         self.reason = reason
 
 
-def _content(payload: Any, key: str) -> str | None:
-    """choices[0][key]['content'] of a reply or stream chunk; LLMError when malformed."""
-    try:
-        content = payload["choices"][0][key].get("content")
-    except (KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise LLMError("LLM reply malformed: no choices[0]." + key) from exc
+def _text(choice: Any, key: str) -> str | None:
+    """choices[0].<key>.content of a reply or stream chunk; LLMError when malformed."""
+    content = getattr(getattr(choice, key, None), "content", None)
     if content is not None and not isinstance(content, str):
         raise LLMError("LLM reply malformed: content is not text")
     return content
@@ -46,13 +49,18 @@ class ChatClient:
         api_key: str | SecretStr | None = None,
         timeout: float = 20.0,
         temperature: float = 0.0,
+        retries: int = 2,
     ) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.model = model
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
-        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.model = model
         self.timeout = timeout
         self.temperature = temperature
+        self.sdk = openai.OpenAI(
+            base_url=base_url.rstrip("/"),
+            api_key=key or NO_KEY,
+            timeout=timeout,
+            max_retries=retries,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatClient:
@@ -62,74 +70,61 @@ class ChatClient:
                 "generative mode needs SAFEGUARDING_LLM_BASE_URL and SAFEGUARDING_LLM_MODEL"
             )
         return cls(
-            settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout
+            settings.llm_base_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            settings.llm_timeout,
+            retries=settings.llm_retries,
         )
 
-    def _body(self, messages: list[Message], stream: bool) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "messages": messages,
-            "temperature": self.temperature,
-            "stream": stream,
-        }
-
     def _failure(self, exc: Exception) -> LLMError:
-        if isinstance(exc, httpx.TimeoutException):
+        """The project's one-line reason for an SDK or transport failure."""
+        if isinstance(exc, openai.APITimeoutError):
             return LLMError(f"LLM timeout after {self.timeout:g} s")
-        if isinstance(exc, httpx.HTTPStatusError):
-            return LLMError(f"LLM endpoint returned HTTP {exc.response.status_code}")
-        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        if isinstance(exc, openai.APIStatusError):
+            return LLMError(f"LLM endpoint returned HTTP {exc.status_code}")
+        if isinstance(exc, openai.APIResponseValidationError | ValueError):
+            return LLMError("LLM reply malformed")
+        if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIConnectionError):
+            return LLMError("LLM stream reported an error")
+        cause = exc.__cause__ or exc
+        detail = str(cause).splitlines()[0][:120] if str(cause) else type(cause).__name__
         return LLMError(f"LLM connection failed: {detail}")
+
+    def _create(self, messages: list[Message], stream: bool) -> Any:
+        return self.sdk.chat.completions.create(
+            model=self.model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=self.temperature,
+            stream=stream,
+        )
 
     def complete(self, messages: list[Message]) -> str:
         """The reply text (non-streaming); LLMError on any failure or empty content."""
         try:
-            with httpx.Client(timeout=self.timeout) as http:
-                response = http.post(
-                    self.url, json=self._body(messages, False), headers=self.headers
-                )
-                response.raise_for_status()
-        except httpx.HTTPError as exc:
+            reply = self._create(messages, stream=False)
+        except (openai.OpenAIError, ValueError) as exc:
             raise self._failure(exc) from exc
-        try:
-            payload = response.json()
-        except ValueError as exc:
-            raise LLMError("LLM reply is not valid JSON") from exc
-        content = _content(payload, "message")
+        choices = getattr(reply, "choices", None)
+        if not isinstance(choices, list) or not choices:
+            raise LLMError("LLM reply malformed: no choices[0].message")
+        content = _text(choices[0], "message")
         if not content or not content.strip():
             raise LLMError("LLM reply empty")
         return content
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
-        """Reply text pieces as the server sends them (SSE); LLMError on failure or no content."""
+        """Reply text pieces as the server sends them; LLMError on failure or no content."""
         produced = False
         try:
-            with (
-                httpx.Client(timeout=self.timeout) as http,
-                http.stream(
-                    "POST", self.url, json=self._body(messages, True), headers=self.headers
-                ) as response,
-            ):
-                response.raise_for_status()
-                for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue  # blank separators, comments, event names
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    try:
-                        chunk = json.loads(data)
-                    except ValueError as exc:
-                        raise LLMError("LLM stream chunk is not valid JSON") from exc
-                    if isinstance(chunk, dict) and "error" in chunk:
-                        raise LLMError("LLM stream reported an error")
-                    if isinstance(chunk, dict) and chunk.get("choices") == []:
-                        continue  # e.g. a closing usage-only chunk
-                    piece = _content(chunk, "delta")
-                    if piece:
-                        produced = True
-                        yield piece
-        except httpx.HTTPError as exc:
+            for chunk in self._create(messages, stream=True):
+                if not chunk.choices:
+                    continue  # e.g. a closing usage-only chunk
+                piece = _text(chunk.choices[0], "delta")
+                if piece:
+                    produced = True
+                    yield piece
+        except (openai.OpenAIError, ValueError) as exc:
             raise self._failure(exc) from exc
         if not produced:
             raise LLMError("LLM reply empty")

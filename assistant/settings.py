@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     llm_model: str = Field("", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM endpoint.")
     llm_timeout: float = Field(20.0, ge=1, le=300, description="LLM request timeout, seconds.")
+    llm_retries: int = Field(
+        2, ge=0, le=10, description="Retries, with backoff, after a 429, 5xx or dropped connection."
+    )
     llm_unsupported: Literal["remove", "flag"] = Field(
         "remove", description="Generated sentences the passages don't support: remove or flag."
     )

@@ -17,7 +17,9 @@ class FakeLLM:
 
     reply: the reply text, or a function of the request's messages returning it;
     status: HTTP status to send (non-2xx sends an error body); delay: seconds to wait before
-    answering (bounded; cut short on stop); chunk: characters per SSE chunk when streaming.
+    answering (bounded; cut short on stop); chunk: characters per SSE chunk when streaming;
+    failures: how many of the next requests get a 503 first (a retry test); body: raw bytes
+    sent instead of a well-formed non-streaming reply (a malformed-reply test).
     """
 
     def __init__(self) -> None:
@@ -25,6 +27,8 @@ class FakeLLM:
         self.status = 200
         self.delay = 0.0
         self.chunk = 7
+        self.failures = 0
+        self.body: bytes | None = None
         self.requests: list[dict[str, Any]] = []
         self.auth: list[str | None] = []
         self._stop = threading.Event()
@@ -67,11 +71,18 @@ class FakeLLM:
                     self._answer(body)  # the client may have given up (timeout test)
 
             def _answer(self, body: dict[str, Any]) -> None:
+                if fake.failures > 0:
+                    fake.failures -= 1
+                    self._send(503, "application/json", b'{"error": {"message": "busy"}}')
+                    return
                 if self.path != "/v1/chat/completions" or fake.status >= 300:
                     status = 404 if fake.status < 300 else fake.status
                     self._send(status, "application/json", b'{"error": {"message": "boom"}}')
                     return
                 text = fake.text_for(body["messages"])
+                if fake.body is not None and not body.get("stream"):
+                    self._send(200, "application/json", fake.body)
+                    return
                 if not body.get("stream"):
                     reply = {"choices": [{"index": 0, "message": {"content": text}}]}
                     self._send(200, "application/json", json.dumps(reply).encode())

@@ -49,7 +49,12 @@ def make(index, embedder, fake) -> Callable[..., GenerativeAnswerer]:
     settings, store = index
 
     def build(**overrides: Any) -> GenerativeAnswerer:
-        update = {"llm_base_url": fake.base_url, "llm_model": "fake-model", "llm_timeout": 1.0}
+        update = {
+            "llm_base_url": fake.base_url,
+            "llm_model": "fake-model",
+            "llm_timeout": 1.0,
+            "llm_retries": 0,
+        }
         return GenerativeAnswerer(store, embedder, settings.model_copy(update=update | overrides))
 
     return build
@@ -157,8 +162,10 @@ def test_citation_numbers_that_do_not_exist_are_dropped(make, fake, index):
         ({"reply": ""}, "LLM reply empty"),
         ({"status": 500, "reply": "x"}, "LLM endpoint returned HTTP 500"),
         ({"delay": 3.0, "reply": "x"}, "LLM timeout after 1 s"),
+        ({"body": b"not json"}, "LLM reply malformed"),
+        ({"body": b'{"choices": []}'}, "LLM reply malformed: no choices[0].message"),
     ],
-    ids=["empty", "http-500", "timeout"],
+    ids=["empty", "http-500", "timeout", "not-json", "no-choices"],
 )
 def test_failures_fall_back_to_the_extractive_answer(make, fake, index, embedder, script, reason):
     for key, value in script.items():
@@ -169,6 +176,14 @@ def test_failures_fall_back_to_the_extractive_answer(make, fake, index, embedder
     assert answer.warnings[0] == f"generative mode fell back to extractive: {reason}"
     assert answer.answer == ExtractiveAnswerer(index[1], embedder).run(QUESTION).answer
     assert not answer.refused and answer.citations
+
+
+def test_a_busy_endpoint_is_retried_then_answers(make, fake):
+    """A 503 is retried with backoff by the client; the retried reply is used."""
+    fake.reply, fake.failures = numbered(FAITHFUL), 1
+    answer = make(llm_retries=1).run(QUESTION)
+    assert len(fake.requests) == 2 and fake.failures == 0
+    assert answer.mode == "generative" and answer.warnings == []
 
 
 def test_unreachable_endpoint_falls_back(make):
@@ -284,7 +299,7 @@ def test_settings_and_client_configuration(monkeypatch):
     assert settings.generative_enabled and "sk-secret" not in repr(settings)
     assert settings.llm_timeout == 20.0 and settings.llm_unsupported == "remove"
     client = ChatClient.from_settings(settings)
-    assert client.headers == {"Authorization": "Bearer sk-secret"}
+    assert client.sdk.api_key == "sk-secret" and client.sdk.max_retries == settings.llm_retries
     with pytest.raises(ValueError, match="LLM_MODEL"):
         ChatClient.from_settings(Settings(llm_model=""))
     with pytest.raises(LLMError, match="connection failed"):
