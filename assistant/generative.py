@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from assistant.answer import BRIEFING_NOTICE, ExtractiveAnswerer
 from assistant.answer_schema import Answer, Citation
 from assistant.embedder import Embedder
@@ -176,18 +174,6 @@ class GenerativeAnswerer:
         answer.timings_ms = {**draft.timings, **answer.timings_ms}
         return answer
 
-    def evidence(self, claim: str, vector: np.ndarray, passage: Passage) -> tuple[str | None, str]:
-        """(the passage sentence closest to `claim` if the passage supports it, judge's reason)."""
-        sentences = self.store.sentences(passage.id)
-        texts = sentences.texts(passage)
-        verdict = self.judge.run(
-            claim, passage.text, texts or None, sentences.vectors if texts else None
-        )
-        if not verdict.supported:
-            return None, verdict.reason
-        quote = texts[int(np.argmax(sentences.vectors @ vector))] if texts else passage.text
-        return quote, verdict.reason
-
     def check(self, draft: Draft, reply: str) -> Answer | str:
         """The checked generative answer, or the reason there is none."""
         if NOT_COVERED in reply:
@@ -208,7 +194,9 @@ class GenerativeAnswerer:
             marks, reasons = "", []
             for n in (n for n in cited if n not in bad):
                 passage = draft.passages[n - 1]
-                quote, why = self.evidence(claim, vector, passage)
+                quote, why = self.judge.evidence(
+                    claim, vector, passage, self.store.sentences(passage.id)
+                )
                 if quote is None:
                     reasons.append(why)
                     continue

@@ -9,6 +9,7 @@ eval/judge/calibration.jsonl; the answering service and the evaluation use this 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,10 @@ from assistant.text_features import (
     proper_nouns,
     words,
 )
+
+if TYPE_CHECKING:
+    from assistant.index_schema import Passage
+    from assistant.store import SentenceSet
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,14 @@ class SupportJudge:
         score = p.similarity_weight * similarity + p.overlap_weight * share
         supported = score >= p.threshold and not missing and not negation and not changed
         return Support(supported, score, similarity, share, missing, negation, changed)
+
+    def evidence(
+        self, claim: str, vector: np.ndarray, passage: Passage, sentences: SentenceSet
+    ) -> tuple[str | None, str]:
+        """(the passage sentence closest to `claim` if the passage supports it, the reason)."""
+        texts = sentences.texts(passage)
+        verdict = self.run(claim, passage.text, texts or None, sentences.vectors if texts else None)
+        if not verdict.supported:
+            return None, verdict.reason
+        quote = texts[int(np.argmax(sentences.vectors @ vector))] if texts else passage.text
+        return quote, verdict.reason
