@@ -1,7 +1,7 @@
 """The briefings corpus (corpus/briefings/*.md) keeps to its format and to the fact sheet.
 
-The briefings are the offline default corpus: the project's own words, written from the shared
-fact sheet (report-facts.md). These tests check the format the Markdown parser relies on, and
+The briefings are the offline default corpus: the project's own words, written from the fact
+sheet beside them (corpus/report-facts.md). These tests check the format the Markdown parser relies on, and
 that no number, source or "not in the three reports" figure slips in that the sheet does not
 back.
 """
@@ -16,7 +16,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 BRIEFINGS_DIR = REPO / "corpus" / "briefings"
-FACT_SHEET = REPO.parent / "shared" / "report-facts.md"
+FACT_SHEET = REPO / "corpus" / "report-facts.md"
 
 REPORT_IDS = ("triennial-2014-17", "panel-annual-2018-19", "hard-to-escape")
 BASED_ON = {
@@ -88,8 +88,6 @@ def _numbers(text: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def fact_sheet() -> str:
-    if not FACT_SHEET.is_file():
-        pytest.skip(f"fact sheet not found at {FACT_SHEET}")
     return FACT_SHEET.read_text(encoding="utf-8")
 
 
