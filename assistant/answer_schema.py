@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
-from assistant.index_schema import Passage, pages_label
+from assistant.index_schema import Passage, SourceKind, pages_label
 
 
 class Citation(BaseModel):
@@ -21,7 +21,7 @@ class Citation(BaseModel):
     page_end: int | None
     quote: str
     url: str | None = None
-    source_kind: str = "report"
+    source_kind: SourceKind = "report"
 
     @classmethod
     def of(cls, n: int, passage: Passage, quote: str) -> Citation:
@@ -38,9 +38,16 @@ class Citation(BaseModel):
             source_kind=passage.source_kind,
         )
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pages_label(self) -> str:
+        """'p. 12' or 'chapter starts on p. 54 of the report': derived, so older JSON validates
+        and API clients need not know what a briefing's page marker means."""
+        return pages_label(self.page_start, self.page_end, self.source_kind)
+
     def reference(self) -> str:
         """'[1] Title, Section, p. 12' for printing under an answer."""
-        parts = [self.report_title, self.section, pages_label(self.page_start, self.page_end)]
+        parts = [self.report_title, self.section, self.pages_label]
         return f"[{self.n}] " + ", ".join(p for p in parts if p)
 
 

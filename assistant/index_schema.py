@@ -37,10 +37,13 @@ def passage_of(vector: str) -> str:
 SourceKind = Literal["report", "briefing", "document"]
 
 
-def pages_label(start: int | None, end: int | None) -> str:
-    """'p. 12', 'pp. 12-13' or '' when the source has no pages."""
+def pages_label(start: int | None, end: int | None, kind: SourceKind) -> str:
+    """'p. 12', 'pp. 12-13' or '' when the source has no pages. A briefing's `<!-- page: N -->`
+    marks where the report's chapter starts, not the quoted sentence's page, so it says that."""
     if start is None:
         return ""
+    if kind == "briefing":
+        return f"chapter starts on p. {start} of the report"
     if end is None or end == start:
         return f"p. {start}"
     return f"pp. {start}-{end}"
@@ -63,7 +66,7 @@ class Passage(BaseModel):
 
     @property
     def pages_label(self) -> str:
-        return pages_label(self.page_start, self.page_end)
+        return pages_label(self.page_start, self.page_end, self.source_kind)
 
 
 class SourceRecord(BaseModel):

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from assistant.index_schema import pages_label
 from eval.compare import load_run
 from eval.metrics import percentile
 
@@ -133,7 +134,7 @@ def _pages(citation: Mapping[str, Any]) -> str:
     start, end = citation.get("page_start"), citation.get("page_end")
     if start is None:
         return DASH
-    return f"p. {start}" if end in (None, start) else f"pp. {start}-{end}"
+    return pages_label(start, end, citation.get("source_kind") or "report")
 
 
 def _ordered_kinds(by_kind: Mapping[str, Any]) -> list[str]:

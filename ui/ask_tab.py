@@ -113,7 +113,8 @@ def build_ask_tab(settings: Settings) -> AskTab:
         with gr.Column(scale=2, min_width=300):
             sources = gr.HTML(
                 '<p class="sg-empty">The sources of each answer appear here: report, section,'
-                " page and the quoted sentence inside its passage.</p>",
+                " page and, inside each passage, the quoted sentences numbered as in the"
+                " answer.</p>",
                 label="Sources",
                 elem_id="sg-sources",
                 js_on_load=DATA_BUTTONS_JS,

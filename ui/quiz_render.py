@@ -48,7 +48,7 @@ def answer_html(item: QuizItem) -> str:
 def source_html(item: QuizItem) -> str:
     """The cited passage: report, section, page and the quoted sentence."""
     c = item.citation
-    place = where(c.report_title, c.section, c.page_start, c.page_end)
+    place = where(c.report_title, c.section, c.pages_label)
     return (
         f'<p class="sg-quiz-source"><strong>Source:</strong> {escape(place)}</p>'
         f'<blockquote class="sg-passage">{escape(c.quote)}</blockquote>'

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from assistant.answer_schema import Answer, Citation
-from assistant.index_schema import Passage, pages_label
+from assistant.index_schema import Passage
 from assistant.service import Comparison
 
 PassageLookup = Callable[[str], Passage | None]
@@ -24,9 +24,10 @@ JUDGEMENT_NOTE = (
 NOT_COVERED = "Not covered by the reports"
 
 
-def where(report_title: str, section: str, start: int | None, end: int | None) -> str:
-    """'Title, Section, p. 12' without empty parts."""
-    return ", ".join(p for p in (report_title, section, pages_label(start, end)) if p)
+def where(report_title: str, section: str, pages: str) -> str:
+    """'Title, Section, p. 12' without empty parts; `pages` comes from `pages_label`, which
+    knows a briefing's page is where the report's chapter starts."""
+    return ", ".join(p for p in (report_title, section, pages) if p)
 
 
 def reference(citation: Citation) -> str:
@@ -57,16 +58,36 @@ def comparison_markdown(comparison: Comparison) -> str:
     return "\n\n".join(parts) or "No report in the index matches the filter."
 
 
-def highlight(text: str, quote: str) -> str:
-    """The passage as HTML with the quoted sentence marked (whitespace-insensitive)."""
+def quote_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Where the quote sits in the passage (whitespace-insensitive), or None."""
     words = quote.split()
     if not words:
-        return escape(text)
+        return None
     found = re.search(r"\s+".join(re.escape(w) for w in words), text)
-    if found is None:
-        return escape(text)
-    before, marked, after = text[: found.start()], found.group(0), text[found.end() :]
-    return f"{escape(before)}<mark>{escape(marked)}</mark>{escape(after)}"
+    return None if found is None else found.span()
+
+
+def numbers(ns: Sequence[int]) -> str:
+    """'[1] [2]': the citation numbers the answer text uses."""
+    return " ".join(f"[{n}]" for n in ns)
+
+
+def highlight(text: str, citations: Sequence[Citation]) -> str:
+    """The passage as HTML with each quoted sentence marked and followed by its number, so a
+    reader matches [1], [2] in the answer to the sentences; an overlapping quote is not marked."""
+    spans: dict[tuple[int, int], list[int]] = {}
+    for c in citations:
+        span = quote_span(text, c.quote)
+        if span is not None:
+            spans.setdefault(span, []).append(c.n)
+    parts, at = [], 0
+    for (start, end), ns in sorted(spans.items()):
+        if start < at:
+            continue
+        parts.append(f"{escape(text[at:start])}<mark>{escape(text[start:end])}</mark>")
+        parts.append(f'<span class="sg-n"> {numbers(ns)}</span>')
+        at = end
+    return "".join(parts) + escape(text[at:])
 
 
 def open_button(passage_id: str, label: str) -> str:
@@ -87,24 +108,39 @@ def pdf_link(url: str | None, title: str) -> str:
     )
 
 
-def citation_html(citation: Citation, passage: Passage | None, marked: bool = True) -> str:
-    """One source: where it is, the passage with the quote highlighted, and its links."""
-    text = passage.text if passage else citation.quote
-    body = highlight(text, citation.quote) if marked else escape(text)
-    heading = where(citation.report_title, citation.section, citation.page_start, citation.page_end)
+def by_passage(citations: Sequence[Citation]) -> list[list[Citation]]:
+    """The citations grouped per passage, in the order the answer first cites each."""
+    groups: dict[str, list[Citation]] = {}
+    for c in citations:
+        groups.setdefault(c.passage_id, []).append(c)
+    return list(groups.values())
+
+
+def citation_html(cited: Sequence[Citation], passage: Passage | None, marked: bool = True) -> str:
+    """One card per passage: where it is, the passage with every quote highlighted and
+    numbered, and its links."""
+    first, ns = cited[0], numbers([c.n for c in cited])
+    text = passage.text if passage else " ".join(c.quote for c in cited)
+    body = highlight(text, cited) if marked else escape(text)
+    heading = where(first.report_title, first.section, first.pages_label)
     return (
-        f'<li class="sg-source" id="source-{citation.n}">'
-        f'<p class="sg-where"><span class="sg-n">[{citation.n}]</span> {escape(heading)}</p>'
+        f'<li class="sg-source" id="source-{first.n}">'
+        f'<p class="sg-where"><span class="sg-n">{ns}</span> {escape(heading)}</p>'
         f'<blockquote class="sg-passage">{body}</blockquote>'
-        f'<p class="sg-links">{open_button(citation.passage_id, f"Open [{citation.n}] in Reports")}'
-        f"{pdf_link(citation.url, citation.report_title)}</p></li>"
+        f'<p class="sg-links">{open_button(first.passage_id, f"Open {ns} in Reports")}'
+        f"{pdf_link(first.url, first.report_title)}</p></li>"
     )
+
+
+def source_cards(citations: Sequence[Citation], lookup: PassageLookup, marked: bool) -> list[str]:
+    """One card per cited passage, however many of its sentences the answer quotes."""
+    return [citation_html(g, lookup(g[0].passage_id), marked) for g in by_passage(citations)]
 
 
 def sources_html(answer: Answer, lookup: PassageLookup, level: int = 2) -> str:
     """The sources panel for one answer; refusals get a distinct 'related reading' panel."""
     if answer.refused:
-        items = "".join(citation_html(c, lookup(c.passage_id), False) for c in answer.related)
+        items = "".join(source_cards(answer.related, lookup, marked=False))
         return (
             '<section class="sg-refused">'
             f"<h{level}>{NOT_COVERED}: related reading only</h{level}>"
@@ -112,11 +148,11 @@ def sources_html(answer: Answer, lookup: PassageLookup, level: int = 2) -> str:
             " not an answer.</p>"
             f'<ol class="sg-sources">{items}</ol></section>'
         )
-    items = "".join(citation_html(c, lookup(c.passage_id)) for c in answer.citations)
+    cards = source_cards(answer.citations, lookup, marked=True)
     return (
         '<section class="sg-answer-sources">'
-        f"<h{level}>Sources ({len(answer.citations)})</h{level}>"
-        f'<ol class="sg-sources">{items}</ol></section>'
+        f"<h{level}>Sources ({len(cards)})</h{level}>"
+        f'<ol class="sg-sources">{"".join(cards)}</ol></section>'
     )
 
 
@@ -144,7 +180,7 @@ def passage_html(
     passage: Passage, before: Passage | None = None, after: Passage | None = None
 ) -> str:
     """A passage in the report browser, with buttons to its neighbours."""
-    heading = where(passage.report_title, passage.section, passage.page_start, passage.page_end)
+    heading = where(passage.report_title, passage.section, passage.pages_label)
     nav = "".join(
         open_button(p.id, label)
         for p, label in ((before, "Previous passage"), (after, "Next passage"))
@@ -166,7 +202,7 @@ def passage_list_html(passages: Sequence[Passage], heading: str, empty: str) -> 
         )
     items = "".join(
         f'<li><div class="sg-where">'
-        f"{escape(where(p.report_title, p.section, p.page_start, p.page_end))}</div>"
+        f"{escape(where(p.report_title, p.section, p.pages_label))}</div>"
         f'<div class="sg-excerpt">{escape(_excerpt(p.text))}</div>'
         f"{open_button(p.id, 'Read this passage')}</li>"
         for p in passages

@@ -8,10 +8,12 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.catalogue import report_sections, report_titles
+from assistant.catalogue import SectionSummary, report_sections, report_titles
 from assistant.chroma import ChromaUnavailable
+from assistant.index_schema import pages_label
 from assistant.search import SearchError, live_store, search_passages
 from assistant.settings import Settings
+from assistant.store import IndexStore
 from assistant.themes import THEMES, theme, theme_counts, theme_passages
 from ui import render
 from ui.look import DATA_BUTTONS_JS
@@ -107,12 +109,17 @@ def load(settings: Settings) -> tuple[Any, ...]:
 def sections_update(settings: Settings, report_id: str | None) -> Any:
     if not report_id:
         return gr.update(choices=[], value=None)
-    found = report_sections(live_store(settings), report_id)
-    choices = [
-        (f"{s.section} ({render.where('', '', s.page_start, None) or 'no page'})", s.section)
-        for s in found
-    ]
+    store = live_store(settings)
+    choices = [section_choice(store, s) for s in report_sections(store, report_id)]
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+
+def section_choice(store: IndexStore, summary: SectionSummary) -> tuple[str, str]:
+    """'3 Neglect (p. 54)', the page labelled by the kind of source the section comes from."""
+    first = store.passage(summary.first_passage_id)
+    kind = first.source_kind if first else "document"
+    page = pages_label(summary.page_start, None, kind) or "no page"
+    return f"{summary.section} ({page})", summary.section
 
 
 def section_html(settings: Settings, report_id: str | None, section: str | None) -> str:

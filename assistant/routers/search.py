@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from assistant.deps import SettingsDep, raise_http
-from assistant.index_schema import Passage
+from assistant.index_schema import Passage, pages_label
 from assistant.questions import Question
 from assistant.search import SearchError, search_passages
 
@@ -23,6 +23,12 @@ class PassageOut(Passage):
     """The passage contract plus the fused retrieval score."""
 
     score: float
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pages_label(self) -> str:
+        """What the pages mean, as citations say it (a briefing's page is its chapter start)."""
+        return pages_label(self.page_start, self.page_end, self.source_kind)
 
 
 @router.post("/search")

@@ -70,7 +70,7 @@ def test_copy_button_copies_the_answer_with_its_references(page, browser_context
     page.locator('#sg-chat .bot-row button[aria-label="Copy message"]').last.click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "[1]" in copied
-    assert "References:" in copied and "3 Neglect, p. 54" in copied
+    assert "References:" in copied and "3 Neglect, chapter starts on p. 54 of the report" in copied
 
 
 def test_thumbs_down_is_stored_without_the_question(page, served):
