@@ -13,7 +13,9 @@ from llama_index.core.schema import NodeWithScore
 
 from assistant.integrations.llamaindex import SafeguardingRetriever
 from assistant.search import search_passages
-from assistant.settings import Settings
+from assistant.settings import PROJECT_ROOT, Settings
+from assistant.store import open_store
+from ingest.pipeline import run_ingest
 from tests.conftest import indexed_settings
 
 pytestmark = pytest.mark.slow
@@ -105,3 +107,30 @@ def test_plain_mock_llm_echo_keeps_only_passage_sentences(retriever):
     assert kept and all(sentence in texts for sentence in kept)
     removed = " ".join(r["sentence"] for r in response.metadata["removed"])
     assert "context information" in removed.lower() and "context information" not in str(response)
+
+
+def readme_example() -> str:
+    """The Python block of the README's llama-index section."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use the index from llama-index", 1)[1].split("\n## ", 1)[0]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def briefings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """An index of the shipped briefings, the corpus `make run` builds."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("data"), corpus_dir=PROJECT_ROOT / "corpus"
+    )
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    return settings
+
+
+def test_the_readme_example_runs_as_written(briefings, monkeypatch, capsys):
+    monkeypatch.setenv("SAFEGUARDING_DATA_DIR", str(briefings.data_dir))
+    monkeypatch.setenv("SAFEGUARDING_CORPUS_DIR", str(briefings.corpus_dir))
+    exec(compile(readme_example(), "README.md", "exec"), {})
+    title, answer = capsys.readouterr().out.strip().split("\n", 1)
+    titles = {p.report_title for p in open_store(briefings).passages}
+    assert title in titles
+    assert answer.strip() and "don't appear to cover" not in answer
