@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from assistant.deps import require_api_key
+from assistant.docs import DOCS_URL, add_docs
 from assistant.limits import BodySizeLimit
 from assistant.responses import API_ERRORS
 from assistant.routers import ask, feedback, health, passages, quiz, reports, search
@@ -47,9 +48,12 @@ def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> F
         version="0.1.0",
         description="Search and cited answers over three child safeguarding reports (March 2020).",
         lifespan=limit_request_threads,
+        docs_url=None,  # served from installed assets instead of a CDN: assistant.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     one_thread_per_request()
+    add_docs(app)
     app.include_router(health.router)
     guarded = [Depends(require_api_key)]
     routers = (search, ask, reports, passages, feedback, quiz)
@@ -62,7 +66,7 @@ def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> F
 
         @app.get("/", include_in_schema=False)
         def _root() -> RedirectResponse:
-            return RedirectResponse("/docs")
+            return RedirectResponse(DOCS_URL)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

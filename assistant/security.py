@@ -22,8 +22,8 @@ HEADERS = {
 
 
 class SecurityHeaders:
-    """Adds HEADERS to every response, a CSP to HTML pages, and no-store to API answers
-    (they may carry a practitioner's question)."""
+    """Adds HEADERS to every response, a CSP to HTML pages that send none of their own (the
+    OpenAPI pages do), and no-store to API answers (they may carry a practitioner's question)."""
 
     def __init__(self, app: ASGIApp, csp: str) -> None:
         self.app = app

@@ -25,14 +25,14 @@ OFFLINE_ENV = {
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 
-# HTML pages (the OpenAPI page, the UI) run only their own scripts; the OpenAPI page loads
-# Swagger UI from its CDN; Gradio evaluates its own event-handler code ('unsafe-eval', without
-# which the UI does not render). Nothing may frame them.
+# The UI's pages run only this server's scripts and reach only this server (no CDN: it must work
+# offline); Gradio needs inline scripts and evaluates its own event-handler code ('unsafe-eval',
+# without which the UI does not render). Nothing may frame them. The OpenAPI pages send their own,
+# stricter policy (assistant.docs).
 DEFAULT_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' https://cdn.jsdelivr.net;"
-    " style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:"
-    " https://fastapi.tiangolo.com; connect-src 'self'; object-src 'none'; base-uri 'self';"
-    " form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval';"
+    " style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self';"
+    " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
 
@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    server_url: str | None = Field(
+        None, description="A running server `ask` and `search` call instead of loading the model."
+    )
     llm_base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint for generative mode, e.g. .../v1."
     )
@@ -101,7 +104,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed to call the API from a browser."
     )
     content_security_policy: str = Field(
-        DEFAULT_CSP, description="Content-Security-Policy sent with HTML pages."
+        DEFAULT_CSP, description="Content-Security-Policy sent with the UI's HTML pages."
     )
 
     @field_validator("cors_origins", mode="before")
