@@ -6,14 +6,22 @@ and only inside the commands, so `assistant`'s library code never depends on `in
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn, cast
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import click
 
 from assistant.answer_schema import Answer
-from assistant.settings import apply_offline_env, get_settings
+from assistant.index_schema import Passage
+from assistant.settings import Settings, apply_offline_env, get_settings
+
+if TYPE_CHECKING:
+    from assistant.pipeline import Mode
+    from assistant.remote import Remote
+    from assistant.service import Comparison
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -89,35 +97,114 @@ def ingest(sources: tuple[str, ...], quiet: bool, if_missing: bool) -> None:
     click.echo(summary.line())
 
 
+SERVER = click.option(
+    "--server",
+    metavar="URL",
+    default=None,
+    help="A running server (e.g. http://127.0.0.1:8000) to ask instead of loading the model"
+    " here. Default: SAFEGUARDING_SERVER_URL.",
+)
+INDENT = "    "
+Hit = tuple[Passage, float]
+
+
+def check_report_ids(settings: Settings, report_ids: list[str]) -> None:
+    """Refuse an unknown report id before anything heavy loads: the corpus manifest and the
+    live build's manifest name every report the index can hold (no index: searching says so)."""
+    from assistant.corpus import ManifestError, load_manifest
+    from assistant.index_schema import MANIFEST_FILE, IndexManifest, IndexPaths
+
+    paths = IndexPaths(settings.index_dir)
+    build = paths.live_build_id()
+    if not report_ids or build is None:
+        return
+    try:
+        live = IndexManifest.model_validate_json(
+            (paths.build(build) / MANIFEST_FILE).read_text("utf-8")
+        )
+        known = {s.report_id for s in live.sources} | set(load_manifest(settings.manifest_path).ids)
+    except (OSError, ValueError, ManifestError):
+        return  # a damaged index or manifest: opening it gives the reason and the fix
+    if unknown := [r for r in report_ids if r not in known]:
+        fail(f"unknown report id {unknown[0]!r}; known: {', '.join(sorted(known))}")
+
+
+def remote(settings: Settings, server: str | None) -> Remote | None:
+    """The server named by --server or SAFEGUARDING_SERVER_URL; None to work in this process."""
+    url = server or settings.server_url
+    if not url:
+        return None
+    from assistant.remote import Remote, RemoteError
+
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    try:
+        return Remote(url, key)
+    except RemoteError as exc:
+        fail(str(exc))
+
+
+def local_hits(settings: Settings, query: str, k: int, report_ids: list[str]) -> list[Hit]:
+    """Search this process's index (the model loads here, after the input is checked)."""
+    check_report_ids(settings, report_ids)
+    from assistant.chroma import ChromaUnavailable
+    from assistant.search import SearchError, search_passages
+    from assistant.store import IndexUnavailable
+
+    try:
+        hits = search_passages(settings, query, k=k, report_ids=report_ids)
+    except (SearchError, ChromaUnavailable, IndexUnavailable) as exc:
+        fail(str(exc))
+    return [(hit.passage, hit.score) for hit in hits]
+
+
+def remote_hits(server: Remote, query: str, k: int, report_ids: list[str]) -> list[Hit]:
+    """Search through the server's `POST /api/search`."""
+    from assistant.remote import RemoteError
+
+    try:
+        return server.search(query, k, report_ids)
+    except RemoteError as exc:
+        fail(str(exc))
+
+
+def terminal_width() -> int:
+    """The terminal's columns (COLUMNS when set; 100 when not a terminal), at least 30."""
+    return max(shutil.get_terminal_size((100, 24)).columns, 30)
+
+
+def print_hits(hits: list[Hit], as_json: bool) -> None:
+    """The passages as JSON, or numbered with their place, each paragraph wrapped and indented."""
+    if as_json:
+        rows = [{**passage.model_dump(), "score": round(score, 6)} for passage, score in hits]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = terminal_width()
+    for n, (p, score) in enumerate(hits, start=1):
+        where = ", ".join(x for x in (p.report_title, p.section, p.pages_label) if x)
+        header = f"[{n}] {where}  (score {score:.4f})"
+        click.echo(click.wrap_text(header, width, subsequent_indent=INDENT))
+        click.echo(click.wrap_text(p.text, width, INDENT, INDENT, preserve_paragraphs=True))
+        click.echo()
+
+
 @cli.command()
 @click.argument("query")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only this report.")
 @click.option("--json", "as_json", is_flag=True, help="Print passages as JSON.")
-def search(query: str, k: int, report_ids: tuple[str, ...], as_json: bool) -> None:
+@SERVER
+def search(
+    query: str, k: int, report_ids: tuple[str, ...], as_json: bool, server: str | None
+) -> None:
     """Find the passages that best match QUERY (dense + BM25, reciprocal-rank fusion)."""
-    import json
-
-    from assistant.chroma import ChromaUnavailable
-    from assistant.search import SearchError, search_passages
-    from assistant.store import IndexUnavailable
-
     if not query.strip():
         fail("the query is empty")
-    try:
-        results = search_passages(get_settings(), query, k=k, report_ids=list(report_ids))
-    except (SearchError, ChromaUnavailable, IndexUnavailable) as exc:
-        fail(str(exc))
-    if as_json:
-        click.echo(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
-        return
-    for n, hit in enumerate(results, start=1):
-        p = hit.passage
-        where = ", ".join(x for x in (p.report_title, p.section, p.pages_label) if x)
-        click.echo(f"[{n}] {where}  (score {hit.score:.4f})")
-        indent = "    "
-        click.echo(click.wrap_text(p.text, 100, initial_indent=indent, subsequent_indent=indent))
-        click.echo()
+    settings = get_settings()
+    if elsewhere := remote(settings, server):
+        hits = remote_hits(elsewhere, query, k, list(report_ids))
+    else:
+        hits = local_hits(settings, query, k, list(report_ids))
+    print_hits(hits, as_json)
 
 
 def print_answer(answer: Answer) -> None:
@@ -132,6 +219,55 @@ def print_answer(answer: Answer) -> None:
         click.echo(f"\nNote: {line}")
 
 
+def print_result(result: Answer | Comparison, as_json: bool) -> None:
+    """An answer, or a comparison column by column, for a terminal or as JSON."""
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+    elif isinstance(result, Answer):
+        print_answer(result)
+    else:
+        for column in result.answers:
+            click.echo(f"== {column.report_title} ==")
+            print_answer(column.answer)
+            click.echo()
+
+
+def local_answer(
+    settings: Settings, question: str, report_ids: list[str], previous: list[str], mode: str
+) -> Answer | Comparison:
+    """Answer in this process (the model loads here, after the input is checked); `mode`
+    "compare" answers once per report."""
+    check_report_ids(settings, report_ids)
+    from assistant.chroma import ChromaUnavailable
+    from assistant.followup import Turn
+    from assistant.search import SearchError
+    from assistant.service import ask as ask_question
+    from assistant.service import compare
+    from assistant.store import IndexUnavailable
+
+    history = [Turn(question=q) for q in previous]
+    try:
+        if mode == "compare":
+            return compare(settings, question, report_ids, history)
+        return ask_question(settings, question, report_ids, history, cast("Mode", mode))
+    except (SearchError, ChromaUnavailable, IndexUnavailable) as exc:
+        fail(str(exc))
+
+
+def remote_answer(
+    server: Remote, question: str, report_ids: list[str], previous: list[str], mode: str
+) -> Answer | Comparison:
+    """Answer through the server's `POST /api/ask` (or `/api/compare` for mode "compare")."""
+    from assistant.remote import RemoteError
+
+    try:
+        if mode == "compare":
+            return server.compare(question, report_ids, previous)
+        return server.ask(question, report_ids, previous, mode)
+    except RemoteError as exc:
+        fail(str(exc))
+
+
 @cli.command()
 @click.argument("question")
 @click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only this report.")
@@ -144,6 +280,7 @@ def print_answer(answer: Answer) -> None:
 @click.option("--compare", "side_by_side", is_flag=True, help="One answer per report.")
 @click.option("--after", "previous", multiple=True, metavar="QUESTION", help="Earlier question.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer contract as JSON.")
+@SERVER
 def ask(
     question: str,
     report_ids: tuple[str, ...],
@@ -151,38 +288,22 @@ def ask(
     side_by_side: bool,
     previous: tuple[str, ...],
     as_json: bool,
+    server: str | None,
 ) -> None:
     """Answer QUESTION with quoted, cited sentences (or say the reports don't cover it)."""
-    from assistant.chroma import ChromaUnavailable
-    from assistant.followup import Turn
     from assistant.questions import QuestionError, clean_question
-    from assistant.search import SearchError
-    from assistant.service import ask as ask_question
-    from assistant.service import compare
-    from assistant.store import IndexUnavailable
 
-    history = [Turn(question=q) for q in previous]
     try:
         question = clean_question(question)
-        if side_by_side:
-            result = compare(get_settings(), question, list(report_ids), history)
-        else:
-            answer = ask_question(get_settings(), question, list(report_ids), history, mode)  # type: ignore[arg-type]
-    except (QuestionError, SearchError, ChromaUnavailable, IndexUnavailable) as exc:
+    except QuestionError as exc:
         fail(str(exc))
-    if side_by_side:
-        if as_json:
-            click.echo(result.model_dump_json(indent=2))
-            return
-        for column in result.answers:
-            click.echo(f"== {column.report_title} ==")
-            print_answer(column.answer)
-            click.echo()
-        return
-    if as_json:
-        click.echo(answer.model_dump_json(indent=2))
-        return
-    print_answer(answer)
+    settings = get_settings()
+    how = "compare" if side_by_side else mode
+    if elsewhere := remote(settings, server):
+        result = remote_answer(elsewhere, question, list(report_ids), list(previous), how)
+    else:
+        result = local_answer(settings, question, list(report_ids), list(previous), how)
+    print_result(result, as_json)
 
 
 @cli.command()

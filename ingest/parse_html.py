@@ -10,6 +10,7 @@ from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
 from ingest.parse_markdown import SECTION_SEP
 from ingest.read_text import read_text_file
+from ingest.wording import title_from_filename
 
 SKIP = ("script", "style", "nav", "header", "footer", "noscript", "template", "form")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -46,5 +47,5 @@ def parse_html(path: Path) -> ParsedDocument:
     if not blocks:
         raise IngestError(f"{path}: no text found in the HTML")
     doc_title = soup.title.get_text() if soup.title else ""
-    title = clean(title_tag.get_text(" ") if title_tag else doc_title) or path.stem
+    title = clean(title_tag.get_text(" ") if title_tag else doc_title) or title_from_filename(path)
     return ParsedDocument(path=path, title=title, blocks=blocks)

@@ -12,6 +12,7 @@ from markdown_it.token import Token
 from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
 from ingest.read_text import read_text_file
+from ingest.wording import title_from_filename
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 PAGE_HINT = re.compile(r"<!--\s*page:\s*(\d+)\s*-->")
@@ -117,7 +118,7 @@ def parse_markdown(path: Path) -> ParsedDocument:
     walker.walk(tokens)
     if not walker.blocks:
         raise IngestError(f"{path}: no text found in the Markdown")
-    title = str(meta.get("title") or walker.title or path.stem)
+    title = str(meta.get("title") or walker.title or title_from_filename(path))
     if walker.notice:
         meta = {**meta, "notice": walker.notice}
     return ParsedDocument(path=path, title=title, blocks=walker.blocks, metadata=meta)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 import statistics
@@ -18,9 +19,12 @@ from pypdf.errors import DependencyError
 
 from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
+from ingest.wording import counted, title_from_filename
 
 EDGE_LINES = 4  # lines at the top and at the bottom of a page that may be running headers/footers
 MIN_PAGE_CHARS = 40  # a page with fewer visible characters counts as having no text
+TITLE_LINES = 3  # a title found in the text spans at most this many lines ...
+MAX_TITLE_CHARS = 150  # ... and characters; more is a paragraph, not a title
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—|\s]*(\d{1,4})[-–—|\s]*(?:(?:of|/)\s*\d{1,4})?$", re.I)
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$", re.I)
@@ -293,7 +297,8 @@ def _extract_pages(reader: PdfReader, path: Path) -> tuple[list[_Page], list[int
     if not _has_text(pages):
         chars = sum(_visible_chars(p) for p in pages)
         raise IngestError(
-            f"{path}: the PDF has no text layer ({chars} characters on {len(pages)} pages; "
+            f"{path}: the PDF has no text layer ({counted(chars, 'character')} on"
+            f" {counted(len(pages), 'page')}; "
             "probably scanned images); run OCR on it (e.g. ocrmypdf) and ingest the result"
         )
     return pages, unreadable
@@ -716,7 +721,8 @@ def _join_across_pages(blocks: list[Block], style: _Style) -> list[Block]:
 
 
 def _title(reader: PdfReader, pages: list[_Page], path: Path) -> str:
-    """Metadata title if sensible, else the largest text on page 1, else the file stem."""
+    """Metadata title if sensible, else page 1's first heading, else the file name in words
+    (never the opening of a paragraph: the title is what every citation of the file shows)."""
     try:
         raw = reader.metadata.title if reader.metadata else None
     except Exception:
@@ -724,19 +730,44 @@ def _title(reader: PdfReader, pages: list[_Page], path: Path) -> str:
     title = _clean(str(raw or ""))
     if _sensible_title(title, path):
         return title
-    lines = pages[0].lines if pages else []
-    if lines:
-        biggest = max(line.size for line in lines)
-        first = next(i for i, line in enumerate(lines) if line.size >= biggest - 0.5)
-        run = []
-        for line in lines[first:]:
-            if line.size < biggest - 0.5:
-                break
-            run.append(line.text)
-        title = " ".join(run)[:250]
-        if sum(ch.isalpha() for ch in title) >= 3:
-            return title
-    return path.stem
+    lines = [line for line in (pages[0].lines if pages else []) if _letters(line.text) >= 3]
+    heading = _largest_run(lines, _body_size(pages[:5])) or _first_short_line(lines)
+    return heading or title_from_filename(path)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _body_size(pages: list[_Page]) -> float:
+    """The font size most of these pages' characters are set in."""
+    sizes: Counter[float] = Counter()
+    for line in (line for page in pages for line in page.lines):
+        sizes[_size_key(line.size)] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _largest_run(lines: list[_Line], body: float) -> str:
+    """The lines in page 1's largest font, when larger than the body and short enough to be a
+    title (at most TITLE_LINES lines, MAX_TITLE_CHARS characters); else ''."""
+    biggest = max((line.size for line in lines), default=0.0)
+    if biggest < body * 1.15:
+        return ""
+    first = next(i for i, line in enumerate(lines) if line.size >= biggest - 0.5)
+    run = list(itertools.takewhile(lambda line: line.size >= biggest - 0.5, lines[first:]))
+    title = " ".join(line.text for line in run)
+    return title if len(run) <= TITLE_LINES and len(title) <= MAX_TITLE_CHARS else ""
+
+
+def _first_short_line(lines: list[_Line]) -> str:
+    """Page 1's first line when it reads as a heading in the body font: short beside the page's
+    longest line, capitalised, and not ending a sentence or a clause; else ''."""
+    if not lines:
+        return ""
+    text, longest = lines[0].text, max(len(line.text) for line in lines)
+    short = len(text) <= min(MAX_TITLE_CHARS, 0.7 * longest) or len(lines) == 1
+    heading = (text[0].isupper() or text[0].isdigit()) and text[-1] not in ".,;"
+    return text if short and heading and len(text) <= MAX_TITLE_CHARS else ""
 
 
 def _sensible_title(title: str, path: Path) -> bool:

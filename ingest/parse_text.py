@@ -8,6 +8,7 @@ from pathlib import Path
 from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
 from ingest.read_text import read_text_file
+from ingest.wording import title_from_filename
 
 
 def parse_text(path: Path) -> ParsedDocument:
@@ -17,4 +18,4 @@ def parse_text(path: Path) -> ParsedDocument:
     blocks = [Block(text=p, section="") for p in paragraphs if p]
     if not blocks:
         raise IngestError(f"{path}: no text found")
-    return ParsedDocument(path=path, title=path.stem, blocks=blocks)
+    return ParsedDocument(path=path, title=title_from_filename(path), blocks=blocks)

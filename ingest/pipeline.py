@@ -17,6 +17,7 @@ from ingest.document import ParsedDocument
 from ingest.errors import IngestError
 from ingest.index_writer import ProgressFn, write_index
 from ingest.sources import SourceFile, resolve_sources, slug
+from ingest.wording import counted
 
 
 @dataclass
@@ -33,11 +34,10 @@ class IngestSummary:
     skipped: list[str] = field(default_factory=list)  # one reason per file left out
 
     def line(self) -> str:
-        left_out = f"; {len(self.skipped)} files skipped" if self.skipped else ""
-        return (
-            f"Indexed {self.documents} documents, {self.pages} pages, {self.passages} passages"
-            f" ({self.embedded} newly embedded) in {self.seconds:.1f} s{left_out}"
-        )
+        counts = f"{counted(self.documents, 'document')}, {counted(self.pages, 'page')}"
+        passages = f"{counted(self.passages, 'passage')} ({self.embedded} newly embedded)"
+        left_out = f"; {counted(len(self.skipped), 'file')} skipped" if self.skipped else ""
+        return f"Indexed {counts}, {passages} in {self.seconds:.1f} s{left_out}"
 
 
 def file_sha256(path: Path) -> str:
@@ -123,7 +123,7 @@ def run_ingest(
     """Index the named sources (default: downloaded reports, else briefings) and switch."""
     started = time.perf_counter()
     corpus, files = resolve_sources(settings, names)
-    announce(f"Indexing the {corpus} corpus: {len(files)} files")
+    announce(f"Indexing the {corpus} corpus: {counted(len(files), 'file')}")
     params = ChunkParams(
         settings.chunk_min_words, settings.chunk_max_words, settings.chunk_overlap_words
     )

@@ -60,6 +60,11 @@ def path_files(path: Path) -> list[SourceFile]:
     return [SourceFile(path, "document")]
 
 
+def looks_like_path(name: str) -> bool:
+    """A --source meant as a file or folder (a separator, a suffix, `~` or `.`), not a name."""
+    return "/" in name or "\\" in name or name.startswith(("~", ".")) or bool(Path(name).suffix)
+
+
 def resolve_sources(settings: Settings, names: list[str]) -> tuple[str, list[SourceFile]]:
     """The corpus label ("reports", "briefings", "mixed", "custom") and the files to index."""
     manifest = load_manifest(settings.manifest_path)
@@ -85,6 +90,8 @@ def resolve_sources(settings: Settings, names: list[str]) -> tuple[str, list[Sou
             files += found
         elif Path(name).exists():
             files += path_files(Path(name))
+        elif looks_like_path(name):
+            raise IngestError(f"{name} does not exist; check the path")
         else:
             raise IngestError(
                 f"unknown --source {name!r}: use briefings, reports, or a path to a file or folder"

@@ -24,6 +24,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\nerror: {len(skipped)} test(s) skipped in CI: {names}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+
 BRIEFING = """---
 id: {doc_id}
 title: "Briefing: {title}"

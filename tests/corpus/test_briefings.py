@@ -1,9 +1,9 @@
 """The briefings corpus (corpus/briefings/*.md) keeps to its format and to the fact sheet.
 
 The briefings are the offline default corpus: the project's own words, written from the fact
-sheet beside them (corpus/report-facts.md). These tests check the format the Markdown parser relies on, and
-that no number, source or "not in the three reports" figure slips in that the sheet does not
-back.
+sheet beside them (corpus/report-facts.md). These tests check the format the Markdown parser
+relies on, and that no number, source or "not in the three reports" figure slips in that the
+sheet does not back.
 """
 
 from __future__ import annotations

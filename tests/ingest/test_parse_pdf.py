@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
 from eval.synthetic_report import (
@@ -294,3 +296,52 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(Path, "read_bytes", refuse)  # chmod is no barrier when run as root
     assert "permission denied" in _error(path)
+
+
+# -- the title when the metadata has none ----------------------------------------------------
+
+BODY = (
+    "Neglect was present in about three-quarters of the serious case reviews analysed. Poverty"
+    " makes family life more stressful and can increase the likelihood of neglect, and"
+    " professionals can become used to poverty when they judge risk and need."
+)
+
+
+def small_pdf(path: Path, heading: tuple[str, float] | None, title: str | None = None) -> Path:
+    """One page: an optional heading (text, size), then two 11 pt body paragraphs (fpdf2)."""
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_creation_date(datetime(2020, 3, 4, tzinfo=UTC))
+    if title:
+        pdf.set_title(title)
+    pdf.add_page()
+    for text, size in [*([heading] if heading else []), (BODY, 11), (BODY, 11)]:
+        pdf.set_font("Helvetica", size=size)
+        pdf.multi_cell(0, size * 0.5, text)
+        pdf.ln(4)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+@pytest.mark.parametrize("size", [18, 11], ids=["larger-font", "body-font"])
+def test_title_without_metadata_is_the_first_heading(tmp_path: Path, size: int) -> None:
+    path = small_pdf(tmp_path / "review.pdf", ("Learning from serious incidents", size))
+    assert parse_pdf(path).title == "Learning from serious incidents"
+
+
+def test_title_without_metadata_or_heading_is_the_file_name_in_words(tmp_path: Path) -> None:
+    doc = parse_pdf(small_pdf(tmp_path / "hard-to-escape_v2.pdf", None))
+    assert doc.title == "Hard to escape v2"
+    assert doc.blocks[0].text.startswith("Neglect was present")
+
+
+def test_title_from_metadata_is_kept(tmp_path: Path) -> None:
+    heading = ("Learning from serious incidents", 18)
+    path = small_pdf(
+        tmp_path / "annual.pdf", heading, title="The Panel's annual report 2018 to 2019"
+    )
+    assert parse_pdf(path).title == "The Panel's annual report 2018 to 2019"
+
+
+def test_no_text_layer_counts_one_page_in_the_singular(tmp_path: Path) -> None:
+    message = _error(make_image_only_pdf(tmp_path / "scan.pdf", pages=1))
+    assert "(0 characters on 1 page; " in message

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from assistant.embedder import Embedder
-from assistant.index_schema import PASSAGES_FILE, IndexPaths
+from assistant.index_schema import PASSAGES_FILE, IndexManifest, IndexPaths
 from assistant.settings import Settings
 from ingest.errors import IngestError
-from ingest.pipeline import run_ingest
+from ingest.pipeline import IngestSummary, run_ingest
 from tests.conftest import NEGLECT, write_briefing
 
 
@@ -117,9 +119,40 @@ def test_failure_while_writing_removes_the_half_build(settings, embedder, monkey
 
 def test_unreadable_path_is_refused(settings, embedder, tmp_path: Path):
     missing = tmp_path / "nope.md"
-    with pytest.raises(IngestError, match="unknown --source"):
+    with pytest.raises(IngestError, match=re.escape(f"{missing} does not exist; check the path")):
         ingest(settings, embedder, str(missing))
     folder = tmp_path / "empty-folder"
     folder.mkdir()
     with pytest.raises(IngestError, match="no supported files"):
         ingest(settings, embedder, str(folder))
+
+
+def test_counts_say_one_file_not_one_files(settings, tmp_path: Path):
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    said: list[str] = []
+    with pytest.raises(IngestError, match="empty"):
+        run_ingest(settings, [str(empty)], announce=said.append)  # fails before any embedding
+    assert said[0] == "Indexing the custom corpus: 1 file"
+
+
+def test_summary_line_is_singular_for_one(settings):
+    manifest = IndexManifest(
+        build_id="b1",
+        built_at=datetime.now(UTC),
+        embedder="e",
+        dimension=384,
+        chunking={},
+        corpus="custom",
+        sources=[],
+        passages=1,
+        collection="passages",
+    )
+    one = IngestSummary("custom", 1, 1, 1, 1, 2.0, manifest, skipped=["x.md: empty"])
+    assert one.line() == (
+        "Indexed 1 document, 1 page, 1 passage (1 newly embedded) in 2.0 s; 1 file skipped"
+    )
+    two = IngestSummary("custom", 2, 0, 2, 0, 2.0, manifest, skipped=["a", "b"])
+    assert two.line() == (
+        "Indexed 2 documents, 0 pages, 2 passages (0 newly embedded) in 2.0 s; 2 files skipped"
+    )
