@@ -359,12 +359,14 @@ def quiz(
         fail(f"{where}: {message}" if where else message)
     except (SearchError, ChromaUnavailable) as exc:
         fail(str(exc))
-    text = export_quiz(made, fmt)
+    exported = export_quiz(made, fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {len(made.items)} items to {output} ({fmt}).", err=True)
+        output.write_text(exported.text, encoding="utf-8")
+        click.echo(f"Wrote {exported.summary()} to {output} ({fmt}).", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(exported.text, nl=False)
+        if exported.left_out:
+            click.echo(f"Note: {exported.summary()}.", err=True)
     for line in filter(None, [*made.warnings, made.notice]):
         click.echo(f"Note: {line}", err=True)
 

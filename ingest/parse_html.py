@@ -6,11 +6,11 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
+from assistant.wording import title_from_filename
 from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
 from ingest.parse_markdown import SECTION_SEP
 from ingest.read_text import read_text_file
-from ingest.wording import title_from_filename
 
 SKIP = ("script", "style", "nav", "header", "footer", "noscript", "template", "form")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

@@ -9,10 +9,10 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from assistant.wording import title_from_filename
 from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
 from ingest.read_text import read_text_file
-from ingest.wording import title_from_filename
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 PAGE_HINT = re.compile(r"<!--\s*page:\s*(\d+)\s*-->")

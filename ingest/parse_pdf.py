@@ -17,9 +17,9 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
+from assistant.wording import counted, title_from_filename
 from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
-from ingest.wording import counted, title_from_filename
 
 EDGE_LINES = 4  # lines at the top and at the bottom of a page that may be running headers/footers
 MIN_PAGE_CHARS = 40  # a page with fewer visible characters counts as having no text

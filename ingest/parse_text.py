@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from assistant.wording import title_from_filename
 from ingest.document import Block, ParsedDocument
 from ingest.errors import IngestError
 from ingest.read_text import read_text_file
-from ingest.wording import title_from_filename
 
 
 def parse_text(path: Path) -> ParsedDocument:

@@ -11,13 +11,13 @@ from pathlib import Path
 from assistant.embedder import Embedder, get_embedder
 from assistant.index_schema import IndexManifest, Passage, SourceRecord
 from assistant.settings import Settings
+from assistant.wording import counted
 from ingest.bounded_parse import ParseLimits, parse_bounded
 from ingest.chunk import ChunkParams, ChunkSource, chunk_blocks
 from ingest.document import ParsedDocument
 from ingest.errors import IngestError
 from ingest.index_writer import ProgressFn, write_index
 from ingest.sources import SourceFile, resolve_sources, slug
-from ingest.wording import counted
 
 
 @dataclass

@@ -7,6 +7,7 @@ import hashlib
 import tempfile
 from dataclasses import dataclass
 from functools import partial
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -133,16 +134,20 @@ def quiz_request(
         raise ValueError(f"The quiz cannot be made: {reasons}.") from exc
 
 
-def export_files(quiz: Quiz) -> list[Path]:
-    """The quiz in every export format, as safeguarding-quiz.<ext> in a folder of its own."""
+def export_files(quiz: Quiz) -> tuple[list[Path], list[str]]:
+    """The quiz in every export format, as safeguarding-quiz.<ext> in a folder of its own, and a
+    sentence for each file that cannot hold every item, so no count surprises."""
     folder = EXPORTS_DIR / hashlib.sha256(quiz.id.encode()).hexdigest()[:20]
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths, notes = [], []
     for fmt in FORMATS:
+        exported = export_quiz(quiz, fmt)
         path = folder / f"{FILE_STEM}.{EXTENSIONS[fmt]}"
-        path.write_text(export_quiz(quiz, fmt), encoding="utf-8")
+        path.write_text(exported.text, encoding="utf-8")
         paths.append(path)
-    return paths
+        if exported.left_out:
+            notes.append(f"The .{EXTENSIONS[fmt]} file ({fmt}) holds {exported.summary()}.")
+    return paths, notes
 
 
 def generate_quiz(
@@ -161,10 +166,11 @@ def generate_quiz(
         return fail(str(exc))
     except (SearchError, ChromaUnavailable) as exc:
         return fail(f"No quiz: {exc}.")
-    files = [str(p) for p in export_files(quiz)]
+    paths, notes = export_files(quiz)
+    files = [str(p) for p in paths]
     done = f"Made {questions(len(quiz.items))}. Download them below, or check them in the preview."
     return (
-        f'<p class="sg-done" role="status">{done}</p>',
+        f'<p class="sg-done" role="status">{escape(" ".join([done, *notes]))}</p>',
         gr.update(value=files, visible=True),
         quiz_html(quiz),
     )

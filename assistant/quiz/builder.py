@@ -31,13 +31,8 @@ from assistant.retrieval import HybridRetriever
 from assistant.store import IndexStore
 from assistant.support import SupportJudge
 from assistant.text_features import content_terms, key_terms
+from assistant.wording import counted
 
-# Words that name a report give the answer to "which report says this?" away.
-REPORT_NAMES = re.compile(
-    r"triennial|annual report|hard to escape|national review|2014-17|2018 to 2019|2018-19|"
-    r"\bSCRs?\b|serious case reviews?|rapid reviews?|\bPanel\b|criminal exploitation review",
-    re.IGNORECASE,
-)
 MCQ_OPTIONS = 4
 BASE_DIFFICULTY = {"tf": 0.25, "report": 0.4, "mcq": 0.45, "cloze": 0.65}
 
@@ -53,6 +48,9 @@ class QuizParams:
     relevance_weight: float = 2.0
     duplicate_above: float = 0.85  # sentences this similar to one already asked about are skipped
     rival_passages: int = 3  # passages of each other report checked for "which report"
+    # "Which report says this?" only where the statement's subject is its report's: the report's
+    # other sentences come this much closer to it than any other report's (cosine).
+    report_margin: float = 0.08
 
 
 @dataclass(frozen=True)
@@ -114,6 +112,13 @@ def cloze_spellings(value: str) -> list[str]:
     return [value, *sorted(synonyms(value))]
 
 
+def theme_matches(theme: str, section: str) -> bool:
+    """The theme's words are all in one heading of the section's path ("8 Critical moments"
+    matches "critical moments"), so every passage under that heading is drawn on."""
+    wanted = content_terms(theme)
+    return bool(wanted) and any(wanted <= content_terms(h) for h in section.split(" > "))
+
+
 class QuizBuilder:
     """Makes quiz items from one index build."""
 
@@ -132,6 +137,7 @@ class QuizBuilder:
         self.retriever = HybridRetriever(store, self.embedder)
         self.pool = DistractorPool(store)
         self._verdicts: dict[tuple[str, str], bool] = {}
+        self._by_report: dict[str, tuple[np.ndarray, list[str]]] | None = None
 
     # -- checks -------------------------------------------------------------------------------
 
@@ -146,10 +152,18 @@ class QuizBuilder:
             self._verdicts[key] = verdict.supported
         return self._verdicts[key]
 
-    def distractors(self, fact: Fact, passage: Passage, need: int) -> list[str] | None:
-        """`need` wrong options the passage does not support, or None."""
+    def distractors(
+        self, fact: Fact, passage: Passage, need: int, closest: bool = False
+    ) -> list[str] | None:
+        """`need` wrong options the passage does not support, or None. `closest` tries first
+        the terms whose statement reads nearest the true one (a plausible mistake, not
+        nonsense), as a false true/false statement needs; figures keep their nearness order."""
         chosen: list[str] = []
         options = self.pool.candidates(fact, passage.text)
+        if closest and not fact.is_figure and options:
+            vectors = self.embedder.encode([fact.text, *(fact.filled(o) for o in options)])
+            order = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
+            options = [options[i] for i in order]
         self.embedder.prefetch([fact.filled(o) for o in options[: need + 6]])
         for option in options:
             if synonyms(option) & {c.lower() for c in chosen}:
@@ -173,8 +187,8 @@ class QuizBuilder:
             vector = None
             found = [p for p in self.store.passages if not reports or p.report_id in reports]
         if request.theme:
-            wanted = content_terms(request.theme)
-            found = [p for p in found if wanted <= content_terms(p.section)]
+            theme = request.theme
+            found = [p for p in found if theme_matches(theme, p.section)]
         return found, vector
 
     def sentences(self, request: QuizRequest) -> list[Sentence]:
@@ -278,7 +292,7 @@ class QuizBuilder:
         claim, fact = sentence.text, sentence.facts[0]
         if not truth:
             for fact in sentence.facts:
-                wrong = self.distractors(fact, sentence.passage, 1)
+                wrong = self.distractors(fact, sentence.passage, 1, closest=True)
                 if wrong:
                     claim = fact.filled(wrong[0])
                     break
@@ -290,7 +304,8 @@ class QuizBuilder:
         return self.item("tf", sentence, stem, ["True", "False"], answer, fact)
 
     def cloze(self, sentence: Sentence, balance: Balancer) -> QuizItem | None:
-        for fact in sentence.facts:
+        """A figure to fill in: a word's blank has synonyms no marker can list in advance."""
+        for fact in (f for f in sentence.facts if f.is_figure):
             stem = f"Fill in the blank. {self.label(sentence.passage.report_id)}: {fact.blanked()}"
             if not gives_away(stem, fact.value):
                 accepted = cloze_spellings(fact.value)
@@ -300,8 +315,10 @@ class QuizBuilder:
     def report_kind(self, sentence: Sentence, balance: Balancer) -> QuizItem | None:
         own = sentence.passage.report_id
         reports = [r for r in self.store.report_ids() if r in self.labels and r != "common-themes"]
-        if own not in reports or len(reports) < 2 or REPORT_NAMES.search(sentence.text):
+        if own not in reports or len(reports) < 2 or self.names_a_report(sentence.text):
             return None
+        if not self.belongs_to(sentence, own):
+            return None  # general advice any report could give: the answer would not be unique
         for rival in (r for r in reports if r != own):
             hits = self.retriever.run(sentence.text, self.params.rival_passages, [rival])
             if any(self.supports(h.passage, sentence.text) for h in hits):
@@ -311,6 +328,39 @@ class QuizBuilder:
         options = [self.label(r) for r in reports[shift:] + reports[:shift]]
         stem = f"Which report says this? “{sentence.text}”"
         return self.item("report", sentence, stem, options, self.label(own), None)
+
+    def names_a_report(self, text: str) -> bool:
+        """The statement names a report (the manifest's names), giving the answer away."""
+        knowledge = self.store.knowledge
+        named = any(p.search(text) for p in knowledge.report_names.values())
+        return named or bool(knowledge.documents and knowledge.documents.search(text))
+
+    def report_vectors(self) -> dict[str, tuple[np.ndarray, list[str]]]:
+        """Per report, every sentence vector and its passage id (comparison briefings, which
+        belong to no one report, left out)."""
+        if self._by_report is None:
+            rows: dict[str, tuple[list[np.ndarray], list[str]]] = {}
+            for p in self.store.passages:
+                if p.report_id in self.labels and p.report_id != "common-themes":
+                    vectors, owners = rows.setdefault(p.report_id, ([], []))
+                    stored = self.store.sentences(p.id).vectors
+                    vectors.append(stored)
+                    owners += [p.id] * len(stored)
+            self._by_report = {r: (np.vstack(v), o) for r, (v, o) in rows.items()}
+        return self._by_report
+
+    def belongs_to(self, sentence: Sentence, report: str) -> bool:
+        """The statement's subject is its report's: the report's other passages come closer to
+        it than any other report's do, by a margin, so a learner could know which it is."""
+        own, rival = -1.0, -1.0
+        for r, (vectors, owners) in self.report_vectors().items():
+            sims = vectors @ sentence.vector
+            if r == report:
+                others = [s for s, o in zip(sims, owners, strict=True) if o != sentence.passage.id]
+                own = max(others, default=-1.0)
+            else:
+                rival = max(rival, float(sims.max()))
+        return own - rival >= self.params.report_margin
 
     # -- assembly -----------------------------------------------------------------------------
 
@@ -328,14 +378,26 @@ class QuizBuilder:
         }
         items = self.assemble(request, ranked, makers, avoid or set())
         if not items:
-            raise NothingToAsk(self.why_nothing(request))
+            raise NothingToAsk(self.why_nothing(request, len(ranked)))
         warnings = []
         if len(items) < request.n:
             warnings.append(
-                f"only {len(items)} of the {request.n} items asked for could be made: the passages"
-                " about this subject hold no more sentences that pass the checks"
+                f"only {len(items)} of the {request.n} items asked for could be made: of"
+                f" {counted(len(ranked), 'usable sentence')} about this subject, no more pass the"
+                f" checks for the kinds asked for ({self.kind_names(request)}); ask for more kinds"
+                " or a broader subject"
+            )
+        missing = [KIND_NAMES[k] for k in request.kinds if not any(i.kind == k for i in items)]
+        if missing:
+            warnings.append(
+                f"no {' or '.join(missing)} item could be made about this subject: none of its"
+                " sentences has a figure or term with one right answer for that kind"
             )
         return items, warnings
+
+    @staticmethod
+    def kind_names(request: QuizRequest) -> str:
+        return ", ".join(KIND_NAMES[k] for k in request.kinds)
 
     def assemble(
         self,
@@ -386,12 +448,16 @@ class QuizBuilder:
         limit = self.params.duplicate_above
         return any(float(sentence.vector @ v) > limit for v in asked)
 
-    def why_nothing(self, request: QuizRequest) -> str:
+    def why_nothing(self, request: QuizRequest, usable_sentences: int) -> str:
         subject = (
             "this topic" if request.topic else "this theme" if request.theme else "these reports"
         )
-        kinds = ", ".join(KIND_NAMES[k] for k in request.kinds)
-        return (
-            f"nothing to ask about {subject}: no passage of the index has a sentence about it"
-            f" that passes the checks for the kinds asked for ({kinds})"
+        found = (
+            f"of {counted(usable_sentences, 'usable sentence')} about it, none passes"
+            if usable_sentences
+            else "its passages have no sentence that states a finding (they describe sources,"
+            " pages or what is uncertain), so none passes"
+        )
+        return f"nothing to ask about {subject}: {found} the checks for the kinds asked for" + (
+            f" ({self.kind_names(request)})"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 
 from assistant.quiz.facts import TERM_GROUPS, Fact, clean_sentence, figure_facts, synonyms
 from assistant.store import IndexStore
@@ -81,7 +82,14 @@ class DistractorPool:
         if fact.is_figure:
             return option.rstrip("%").replace(",", "") in numbers(passage_text)
         rest = content_terms(fact.blanked(" "))
-        return option.lower() in passage_text.lower() or bool(content_terms(option) & rest)
+        lowered = passage_text.lower()
+        if option.lower() in lowered or bool(content_terms(option) & rest):
+            return True
+        # "infants" where the sentence already says "babies" would contradict itself.
+        sentence = fact.blanked(" ").lower()
+        return any(
+            re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", sentence) for s in synonyms(option)
+        )
 
     def for_figure(self, fact: Fact) -> list[str]:
         answer = figure_value(fact.value)

@@ -12,9 +12,11 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.quiz.models import Quiz, QuizItem
+from assistant.quiz.models import KIND_NAMES, Quiz, QuizItem
+from assistant.wording import counted
 
 ExportFormat = Literal["gift", "aiken", "moodlexml", "csv", "json"]
 FORMATS: tuple[ExportFormat, ...] = ("gift", "aiken", "moodlexml", "csv", "json")
@@ -56,6 +58,36 @@ CSV_COLUMNS = [
 
 class UnknownFormat(ValueError):
     """The export format is not one of FORMATS."""
+
+
+# What a format cannot hold, and why: the count a trainer is told stays honest.
+HOLDS: dict[str, tuple[frozenset[str], str]] = {
+    "aiken": (frozenset({"mcq", "tf", "report"}), "Aiken holds multiple choice only"),
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    """A quiz in one format: the file's text, how many items it holds and which it left out."""
+
+    text: str
+    written: int
+    left_out: dict[str, int] = field(default_factory=dict)  # kind -> items the format can't hold
+    why: str = ""
+
+    def summary(self) -> str:
+        """'4 items; 1 fill in the blank item left out: Aiken holds multiple choice only'."""
+        wrote = counted(self.written, "item")
+        if not self.left_out:
+            return wrote
+        out = ", ".join(counted(n, f"{KIND_NAMES[k]} item") for k, n in self.left_out.items())
+        return f"{wrote}; {out} left out: {self.why}"
+
+
+def held(quiz: Quiz, fmt: str) -> list[QuizItem]:
+    """The items `fmt` can hold."""
+    kinds = HOLDS.get(fmt, (None, ""))[0]
+    return [i for i in quiz.items if kinds is None or i.kind in kinds]
 
 
 def source_of(item: QuizItem) -> str:
@@ -117,11 +149,10 @@ def to_gift(quiz: Quiz) -> str:
 
 
 def to_aiken(quiz: Quiz) -> str:
-    """Aiken holds single-answer multiple choice only: cloze items are left out."""
+    """Aiken holds single-answer multiple choice only: cloze items are left out (HOLDS)."""
     blocks = []
-    for item in quiz.items:
-        if not item.options or item.answer_index is None:
-            continue
+    for item in held(quiz, "aiken"):
+        assert item.answer_index is not None  # every kind Aiken holds has options
         stem = one_line(item.stem)
         if re.match(r"^[A-Z][.)]\s", stem):  # would read as an option line
             stem = f"Question: {stem}"
@@ -255,8 +286,14 @@ EXPORTERS: dict[str, Callable[[Quiz], str]] = {
 }
 
 
-def export_quiz(quiz: Quiz, fmt: str) -> str:
-    """The quiz in `fmt`, or UnknownFormat naming the formats there are."""
+def export_quiz(quiz: Quiz, fmt: str) -> Export:
+    """The quiz in `fmt` with what it holds, or UnknownFormat naming the formats there are."""
     if fmt not in EXPORTERS:
         raise UnknownFormat(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    return EXPORTERS[fmt](quiz)
+    kept = held(quiz, fmt)
+    left: dict[str, int] = {}
+    for item in quiz.items:
+        if item not in kept:
+            left[item.kind] = left.get(item.kind, 0) + 1
+    why = HOLDS[fmt][1] if left else ""
+    return Export(EXPORTERS[fmt](quiz), len(kept), left, why)

@@ -48,16 +48,26 @@ OPENERS = re.compile(
 )
 # Term uses where another term of the group would not read right ("non-accidental arrest").
 FIXED_PHRASES = re.compile(r"non-accidental\s+$|\bDepartment (?:for|of)\s+$", re.IGNORECASE)
+# A figure given as a bound is not one answer: below "more than 20", 17 is true as well.
+BOUND = re.compile(
+    r"\b(?:more than|over|at least|fewer than|less than|under|up to|nearly|almost|below|above)"
+    r"\s*$",
+    re.IGNORECASE,
+)
 FRACTIONS = re.compile(r"\b(?:half|third|thirds|quarter|quarters)\b", re.IGNORECASE)
 
 # Interchangeable terms: a distractor comes from its answer's group. Each group is one
 # grammatical kind, so the blank reads right whichever option fills it.
 TERM_GROUPS: dict[str, tuple[str, ...]] = {
-    "harm": (
+    # Three kinds of harm, kept apart so that no option is a category error ("problems such as
+    # sexual exploitation" among parents' problems) that any learner rules out at a glance.
+    "maltreatment": (
         "neglect",
         "physical abuse",
         "sexual abuse",
         "emotional abuse",
+    ),
+    "family stress": (
         "domestic abuse",
         "domestic violence",
         "poverty",
@@ -65,6 +75,8 @@ TERM_GROUPS: dict[str, tuple[str, ...]] = {
         "alcohol misuse",
         "drug misuse",
         "parental mental ill health",
+    ),
+    "outside harm": (
         "criminal exploitation",
         "sexual exploitation",
         "knife crime",
@@ -128,6 +140,32 @@ SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"domestic abuse", "domestic violence"}),
     frozenset({"substance misuse", "drug misuse", "alcohol misuse"}),
 )
+
+
+# Where a term is one item of a list or an example ("such as X and Y"), or sits under a loose
+# quantity ("X featured in more than half of cases"), another term of its group could be true as
+# well: the passage not saying it does not make it false. Such terms are not asked about.
+OPEN_WORDS = re.compile(
+    r"\b(?:such as|including|include|includes|included|for example|e\.g\.|among|more than|"
+    r"at least|over half|half|third|thirds|quarter|quarters|many|some|several|"
+    r"(?<!most )often|(?<!most )frequently|commonly|also)\b",
+    re.IGNORECASE,
+)
+LIST_BEFORE = re.compile(r"(?:,|;|\band|\bor|/)\s*$", re.IGNORECASE)
+# A comma after the term starts a list only when an "and"/"or" follows within the clause.
+LIST_AFTER = re.compile(r"^\s*(?:,[^;:.]*\b(?:and|or)\b|;|and\b|or\b|/)", re.IGNORECASE)
+CLAUSE_END = re.compile(r"[;:.?!]")
+
+
+def open_ended(text: str, start: int, end: int) -> bool:
+    """The term at text[start:end] is a list item, an example or under a loose quantity."""
+    before, after = text[:start], text[end:]
+    if LIST_BEFORE.search(before) or LIST_AFTER.match(after):
+        return True
+    clause_start = max((m.end() for m in CLAUSE_END.finditer(before)), default=0)
+    stop = CLAUSE_END.search(after)
+    clause = before[clause_start:] + " " + (after[: stop.start()] if stop else after)
+    return bool(OPEN_WORDS.search(clause))
 
 
 def synonyms(term: str) -> set[str]:
@@ -205,6 +243,8 @@ def figure_facts(quote: str, text: str) -> list[Fact]:
         before, after = text[: match.start()], text[match.end() :]
         if NOT_A_FIGURE.search(before) or DAY_OF_MONTH.match(after):
             continue
+        if BOUND.search(before):
+            continue  # "more than 20 years": every smaller option would be true as well
         if re.match(r"\s*(?:-|–|to)\s*\d", after):
             continue
         if value.endswith("%") and FRACTIONS.search(text):
@@ -233,7 +273,7 @@ def term_facts(quote: str, text: str) -> list[Fact]:
             continue
         if start > 0 and text[start].isupper():
             continue  # part of a name ("Department for Education")
-        if lowered[end:].startswith(" blindness"):
+        if lowered[end:].startswith(" blindness") or open_ended(text, start, end):
             continue
         found.append(Fact(quote, text, start, end, text[start:end], f"term:{group}"))
     return found

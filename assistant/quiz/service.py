@@ -8,7 +8,8 @@ from collections import OrderedDict
 from assistant.answer import BRIEFING_NOTICE
 from assistant.corpus import load_manifest
 from assistant.embedder import get_embedder
-from assistant.quiz.builder import NothingToAsk, QuizBuilder
+from assistant.pipeline import make_answerer
+from assistant.quiz.builder import NothingToAsk, QuizBuilder, theme_matches
 from assistant.quiz.ids import BadQuizId, quiz_id, read_quiz_id
 from assistant.quiz.models import Quiz, QuizRequest
 from assistant.search import SearchError, check_report_ids, live_store
@@ -51,6 +52,7 @@ def make_quiz(settings: Settings, request: QuizRequest) -> Quiz:
         if key in _quizzes:
             _quizzes.move_to_end(key)
             return _quizzes[key]
+    check_covered(settings, store, request)
     try:
         items, warnings = builder_for(settings, store).run(request)
     except NothingToAsk as exc:
@@ -69,6 +71,30 @@ def make_quiz(settings: Settings, request: QuizRequest) -> Quiz:
         while len(_quizzes) > CACHED_QUIZZES:
             _quizzes.popitem(last=False)
     return quiz
+
+
+def check_covered(settings: Settings, store: IndexStore, request: QuizRequest) -> None:
+    """A topic is covered when `ask` would answer it (the same calibrated decision), and a
+    theme when a section heading has its words; QuizError (422) otherwise."""
+    if request.topic:
+        answerer = make_answerer(settings, store)
+        decision = answerer.decide(answerer.trace(request.topic, request.report_ids or None))
+        if not decision.answerable:
+            raise QuizError(
+                f"the reports don't cover {request.topic!r} (`ask` declines it too), so there is"
+                " nothing sound to ask about it",
+                status=422,
+            )
+    if request.theme and not any(
+        theme_matches(request.theme, p.section)
+        for p in store.passages
+        if not request.report_ids or p.report_id in request.report_ids
+    ):
+        raise QuizError(
+            f"no section heading matches the theme {request.theme!r}; a theme is words of a"
+            " heading (the Reports tab and GET /api/reports list them)",
+            status=422,
+        )
 
 
 def load_quiz(settings: Settings, value: str) -> Quiz:

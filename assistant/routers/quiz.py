@@ -40,14 +40,15 @@ def export_route(
         )
     try:
         quiz = load_quiz(settings, quiz_id)
-        body = export_quiz(quiz, format)
+        exported = export_quiz(quiz, format)
     except SearchError as exc:
         raise raise_http(exc) from exc
     except UnknownFormat as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     filename = f"safeguarding-quiz.{EXTENSIONS[format]}"
-    return Response(
-        content=body,
-        media_type=MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Quiz-Items": str(exported.written),  # what the file holds; the summary says why less
+        "X-Quiz-Summary": exported.summary(),
+    }
+    return Response(content=exported.text, media_type=MEDIA_TYPES[format], headers=headers)

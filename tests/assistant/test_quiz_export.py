@@ -27,7 +27,7 @@ def test_gift_escape_covers_every_control_character():
 
 
 def test_gift_round_trip_keeps_every_field(quiz):
-    parsed = parse_gift(export_quiz(quiz, "gift"))
+    parsed = parse_gift(export_quiz(quiz, "gift").text)
     assert len(parsed) == len(quiz.items)
     for item, q in zip(quiz.items, parsed, strict=True):
         assert q["stem"] == item.stem and q["html"]
@@ -52,7 +52,7 @@ def test_gift_round_trip_keeps_every_field(quiz):
 
 
 def test_gift_special_characters_are_escaped_not_raw(quiz):
-    text = export_quiz(quiz, "gift")
+    text = export_quiz(quiz, "gift").text
     assert "&lt;i&gt;&amp;amp;" in text  # HTML questions: "<i>&amp;" shows as typed
     question_lines = [line for line in text.splitlines() if line.startswith("::")]
     for line in question_lines:
@@ -69,7 +69,7 @@ def xml_text(element: ET.Element | None) -> str:
 
 
 def test_moodle_xml_is_well_formed_with_what_the_importer_reads(quiz):
-    root = ET.fromstring(export_quiz(quiz, "moodlexml"))
+    root = ET.fromstring(export_quiz(quiz, "moodlexml").text)
     assert root.tag == "quiz"
     questions = [q for q in root.findall("question") if q.get("type") != "category"]
     assert [q.get("type") for q in questions] == [
@@ -106,7 +106,7 @@ def test_moodle_xml_is_well_formed_with_what_the_importer_reads(quiz):
 
 
 def test_aiken_has_options_and_answer_letter_and_leaves_out_cloze(quiz):
-    blocks = export_quiz(quiz, "aiken").strip().split("\n\n")
+    blocks = export_quiz(quiz, "aiken").text.strip().split("\n\n")
     with_options = [i for i in quiz.items if i.options]
     assert len(blocks) == len(with_options)
     for block, item in zip(blocks, with_options, strict=True):
@@ -117,7 +117,7 @@ def test_aiken_has_options_and_answer_letter_and_leaves_out_cloze(quiz):
 
 
 def test_csv_round_trip(quiz):
-    rows = list(csv.DictReader(io.StringIO(export_quiz(quiz, "csv"))))
+    rows = list(csv.DictReader(io.StringIO(export_quiz(quiz, "csv").text)))
     assert len(rows) == len(quiz.items)
     for row, item in zip(rows, quiz.items, strict=True):
         assert row["stem"] == item.stem
@@ -131,10 +131,27 @@ def test_csv_round_trip(quiz):
 
 
 def test_json_round_trip(quiz):
-    assert Quiz.model_validate_json(export_quiz(quiz, "json")) == quiz
+    assert Quiz.model_validate_json(export_quiz(quiz, "json").text) == quiz
 
 
 def test_unknown_format_names_the_known_ones(quiz):
     with pytest.raises(UnknownFormat, match="use one of: gift, aiken, moodlexml, csv, json"):
         export_quiz(quiz, "docx")
     assert set(FORMATS) == {"gift", "aiken", "moodlexml", "csv", "json"}
+
+
+def test_every_export_counts_what_it_holds_and_names_what_it_leaves_out(quiz):
+    cloze = sum(i.kind == "cloze" for i in quiz.items)
+    assert cloze, "the fixture quiz should hold a cloze item"
+    for fmt in ("gift", "moodlexml", "csv", "json"):
+        exported = export_quiz(quiz, fmt)
+        assert exported.written == len(quiz.items) and not exported.left_out
+        assert exported.summary() == f"{len(quiz.items)} items"
+    aiken = export_quiz(quiz, "aiken")
+    assert aiken.written == len(quiz.items) - cloze == len(aiken.text.strip().split("\n\n"))
+    assert aiken.left_out == {"cloze": cloze}
+    noun = "item" if cloze == 1 else "items"
+    assert aiken.summary() == (
+        f"{aiken.written} items; {cloze} fill in the blank {noun} left out:"
+        " Aiken holds multiple choice only"
+    )

@@ -88,7 +88,7 @@ def test_generated_quiz_downloads_as_gift_matching_the_preview(page, tmp_path: P
 def test_topic_with_nothing_to_ask_gets_a_clear_message(page):
     generate(page, "quantum chromodynamics and gluons")
     status = page.locator("#sg-quiz-status .sg-status").inner_text()
-    assert "nothing to ask about this topic" in status
+    assert "the reports don't cover 'quantum chromodynamics and gluons'" in status
     assert "Traceback" not in page.locator("body").inner_text()
     assert page.locator("#sg-quiz-preview .sg-quiz-item").count() == 0
     assert not page.locator("#sg-quiz-download").is_visible()

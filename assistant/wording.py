@@ -1,4 +1,4 @@
-"""How ingest words things for people: counts with the right plural, titles from file names."""
+"""How the tool words things for people: counts with the right plural, titles from file names."""
 
 from __future__ import annotations
 
