@@ -415,7 +415,7 @@ def eval_group() -> None:
     "set_name",
     default="dev",
     show_default=True,
-    help="dev, test, reports or a .jsonl path.",
+    help="dev, test, reports, or your own .jsonl or .csv file (eval/sets/template.csv).",
 )
 @click.option("--mode", type=click.Choice(["extractive", "generative"]), default="extractive")
 @click.option(
@@ -444,9 +444,14 @@ def eval_run(
     """Run a question set and write results.json, report.md and report.html."""
     from datetime import UTC, datetime
 
+    from eval.questions import EvalError, load_questions, set_path
+
+    try:
+        load_questions(set_path(set_name))  # a bad file is reported before anything loads
+    except EvalError as exc:
+        fail(str(exc))
     from assistant.progress import task_progress
     from eval.corpora import CorpusName
-    from eval.questions import EvalError
     from eval.runner import reports_skip_reason, run_set
 
     settings = get_settings()
@@ -455,7 +460,8 @@ def eval_run(
         click.echo(f"Skipped the reports set: {reason}")
         return
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    out_dir = out_dir or settings.data_dir / "eval-runs" / f"{stamp}-{set_name}-{mode}"
+    name = Path(set_name).stem  # a file's name, not its folders
+    out_dir = out_dir or settings.data_dir / "eval-runs" / f"{stamp}-{name}-{mode}"
     try:
         with task_progress("Questions") as progress:
             results = run_set(
@@ -479,6 +485,8 @@ def eval_run(
     if results["metrics"].get("by_style"):
         click.echo(style_table(results))
     click.echo(f"judge accuracy         {results['run']['judge']['accuracy']}")
+    for note in results.get("notes", []):
+        click.echo(f"Note: {note}")
     click.echo(f"Reports written to {out_dir}")
 
 
@@ -523,6 +531,73 @@ def eval_judge() -> None:
     click.echo(judge_accuracy(get_embedder()))
     for threshold, accuracy in sweep_threshold(get_embedder()):
         click.echo(f"threshold {threshold:.2f}: accuracy {accuracy:.3f}")
+
+
+@cli.group(name="feedback")
+def feedback_group() -> None:
+    """Ratings of answers: the operator's summary, and thumbs-down as evaluation drafts."""
+
+
+@feedback_group.command(name="export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="Default: csv when -o ends in .csv, else jsonl.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Not stdout.")
+def feedback_export(fmt: str | None, output: Path | None) -> None:
+    """Thumbs-down answers as draft questions for `eval run --set` (write in each question the
+    export could not store, then run it)."""
+    from assistant.feedback import feedback_store
+    from eval.questions import PLACEHOLDER, dump_questions, feedback_drafts
+
+    fmt = fmt or ("csv" if output and output.suffix.lower() == ".csv" else "jsonl")
+    drafts = feedback_drafts(feedback_store(get_settings()).thumbs_down())
+    text = dump_questions(drafts, "csv" if fmt == "csv" else "jsonl")
+    if output:
+        try:  # a BOM so that Excel reads the CSV as UTF-8; the loader drops it
+            output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output} ({exc.strerror or exc})")
+        click.echo(f"Wrote {len(drafts)} draft questions to {output} ({fmt}).", err=True)
+    else:
+        click.echo(text, nl=False)
+    if missing := sum(d["question"] == PLACEHOLDER for d in drafts):
+        click.echo(
+            f"Note: {missing} of {len(drafts)} drafts have no question (questions are stored only"
+            " with SAFEGUARDING_LOG_QUESTIONS=true); write each in place of the placeholder,"
+            " using the notes, before `eval run --set`.",
+            err=True,
+        )
+
+
+@feedback_group.command(name="summary")
+@click.option("--by", type=click.Choice(["day", "week"]), default="week", show_default=True)
+@click.option("--periods", type=click.IntRange(1, 366), default=8, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print GET /api/feedback/summary's JSON.")
+def feedback_summary(by: str, periods: int, as_json: bool) -> None:
+    """Ratings so far, and up, down and the share refused per day or ISO week."""
+    from assistant.feedback import feedback_store
+
+    summary = feedback_store(get_settings()).summary(
+        by="day" if by == "day" else "week", periods=periods
+    )
+    if as_json:
+        click.echo(summary.model_dump_json(indent=2))
+        return
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    click.echo(
+        f"{summary.total} ratings: {summary.up} up, {summary.down} down;"
+        f" {share(summary.refused_share)} of rated answers were refusals"
+    )
+    click.echo(f"{by:<10}{'up':>5}{'down':>6}{'refused':>9}")
+    for row in summary.trend:
+        click.echo(f"{row.period:<10}{row.up:>5}{row.down:>6}{share(row.refused_share):>9}")
 
 
 def main() -> None:

@@ -23,7 +23,14 @@ from assistant.support import SupportJudge
 from eval import metrics
 from eval.corpora import CorpusName, ensure_index
 from eval.judge import judge_accuracy
-from eval.questions import EvalError, Question, load_questions, replay, set_path
+from eval.questions import (
+    EvalError,
+    Question,
+    known_reports,
+    load_questions,
+    replay,
+    set_path,
+)
 from eval.report import write_reports
 
 SEGMENT = re.compile(r"(.+?)\s*((?:\[\d+\]\s*)+)", re.S)
@@ -88,19 +95,50 @@ def relevance(question: Question, passages: list[Passage]) -> list[bool]:
 
 
 def retrieval_scores(question: Question, passages: list[Passage]) -> dict[str, Any]:
-    """hit@5, MRR@10, nDCG@10 and words to the answer (None for unanswerable questions)."""
+    """hit@5, MRR@10, nDCG@10 (None for unanswerable questions and those without gold) and words
+    to the answer (None when nothing says what the answer contains)."""
     if not question.answerable:
         return {"hit@5": None, "mrr@10": None, "ndcg@10": None, "words_to_answer": None}
     rel = relevance(question, passages)
     facts = question.must_contain or [g.anchor for g in question.gold if g.anchor]
+    graded = bool(question.gold)
     return {
-        "hit@5": metrics.hit_at_k(rel, 5),
-        "mrr@10": metrics.mrr_at_k(rel, 10),
-        "ndcg@10": metrics.ndcg_at_k(rel, 10, n_relevant=len(question.gold) or None),
+        "hit@5": metrics.hit_at_k(rel, 5) if graded else None,
+        "mrr@10": metrics.mrr_at_k(rel, 10) if graded else None,
+        "ndcg@10": metrics.ndcg_at_k(rel, 10, n_relevant=len(question.gold) or None)
+        if graded
+        else None,
         "words_to_answer": metrics.words_to_answer([p.text for p in passages], facts)
         if facts
         else None,
     }
+
+
+GOLD_METRICS = ("hit@5", "mrr@10", "ndcg@10")  # scored only against gold passages
+
+
+def set_notes(questions: list[Question], baselines: bool) -> list[str]:
+    """What the results leave out or score differently for this set, and why."""
+    answerable = [q for q in questions if q.answerable]
+    ungraded = sum(not q.gold for q in answerable)
+    notes = []
+    if not any(q.gold for q in questions):
+        notes.append(
+            "retrieval metrics (hit@5, MRR@10, nDCG@10) left out: the set has no gold passages"
+        )
+        if baselines:
+            notes.append("retrieval baselines left out: they need gold passages")
+    elif ungraded:
+        notes.append(
+            f"retrieval metrics cover the {len(answerable) - ungraded} answerable questions with"
+            f" gold passages; {ungraded} without gold are not scored on retrieval"
+        )
+    if bare := sum(not q.must_contain for q in answerable):
+        notes.append(
+            f"{bare} answerable question{'s have' if bare > 1 else ' has'} no must_contain"
+            " tokens: scored on answering rather than refusing and on citation support only"
+        )
+    return notes
 
 
 def quality(scores: dict[str, Any], answerable: bool, refused: bool) -> float:
@@ -115,10 +153,11 @@ def quality(scores: dict[str, Any], answerable: bool, refused: bool) -> float:
 
 
 def score_question(
-    question: Question, answerer: Any, store: IndexStore, judge: SupportJudge
+    question: Question, answerer: Any, store: IndexStore, judge: SupportJudge, graded: bool = True
 ) -> dict[str, Any]:
     """Answer one question and score everything about it; retrieval is scored on the passages
-    the answer was built from (its context), not on a second search."""
+    the answer was built from (its context), not on a second search, and left out when the
+    set is not `graded` (has no gold passages)."""
     started = time.perf_counter()
     answer: Answer = answerer.run(question.question, None, question.history)
     latency = (time.perf_counter() - started) * 1000
@@ -142,8 +181,14 @@ def score_question(
         "refusal_correct": answer.refused == (not question.answerable),
         "latency_ms": round(latency, 1),
     }
+    if not graded:
+        scores = {k: v for k, v in scores.items() if k not in GOLD_METRICS}
     scores["quality"] = quality(scores, question.answerable, answer.refused)
-    rel = relevance(question, passages) if question.answerable else [False] * len(passages)
+    rel: list[bool | None] = (
+        list(relevance(question, passages))
+        if question.answerable and question.gold
+        else [None if question.answerable else False] * len(passages)
+    )
     return {
         **question.model_dump(include={"id", "question", "kind", "answerable", "reports", "style"}),
         "answer": answer.answer,
@@ -203,18 +248,19 @@ def run_set(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Score every question of a set; write results.json and the reports when out_dir is set."""
-    questions = load_questions(set_path(set_name))
+    questions = load_questions(set_path(set_name), known_reports(settings.manifest_path))
     started = time.perf_counter()
     target = ensure_index(settings, corpus, announce)
     store = open_store(target)
     embedder = get_embedder()
     judge = SupportJudge(embedder)
     answerer = make_answerer(target, store, mode, without_guards)
+    graded = any(q.gold for q in questions)
     rows: list[dict[str, Any]] = []
     given: dict[str, str] = {}
     for i, question in enumerate(questions, start=1):
         asked = replay(question, given, lambda text: answerer.run(text).answer)
-        rows.append(score_question(asked, answerer, store, judge))
+        rows.append(score_question(asked, answerer, store, judge, graded))
         given[question.question] = rows[-1]["answer"]
         if progress:
             progress(i, len(questions))
@@ -231,9 +277,10 @@ def run_set(
             "without_guards": sorted(without_guards),
         },
         "metrics": summarise(rows),
+        "notes": set_notes(questions, baselines),
         "questions": rows,
     }
-    if baselines:
+    if baselines and graded:
         from eval.baselines import compare_retrievers
 
         results["baselines"] = compare_retrievers(target, store, questions)

@@ -262,6 +262,7 @@ def remember(
         citations=len(answer.citations),
         report_ids=list(report_ids or [])[:10],
         question=answer.question,
+        cited=answer.citations,  # a thumbs-down becomes a draft evaluation item with them
     )
 
 

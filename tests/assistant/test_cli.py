@@ -277,3 +277,125 @@ def test_server_url_setting_and_server_errors_are_one_line(served, tmp_path):
     assert (exit_code, loaded) == (1, [])
     [line] = output.strip().splitlines()
     assert line.startswith(f"error: the server at {other} answered 503: no index in ")
+
+
+# -- feedback export: thumbs-down answers become draft evaluation questions ------------------
+
+ASKED = "What is poverty blindness?"
+POVERTY = {
+    "passage_id": "triennial-2014-17-0002",
+    "report_id": "triennial-2014-17",
+    "quote": "Professionals can become used to poverty when they judge risk and need.",
+}
+
+
+def rate_answers(settings: Settings, keep_questions: bool) -> None:
+    """A thumbs-down (with its citation and question) and a thumbs-up, as the UI records them."""
+    from assistant.feedback import FEEDBACK_FILE, Feedback, FeedbackStore
+
+    store = FeedbackStore(settings.data_dir / FEEDBACK_FILE, keep_questions=keep_questions)
+    store.record(Feedback(rating="down", question=ASKED, citations=1, cited=[POVERTY]))
+    store.record(Feedback(rating="up", question="a question rated up"))
+
+
+def invoke(*args: str, logging: bool = False):
+    get_settings.cache_clear()
+    env = {"SAFEGUARDING_LOG_QUESTIONS": "true" if logging else "false", "COLUMNS": "100"}
+    try:
+        return CliRunner(env=env).invoke(cli, list(args))
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_without_question_logging_writes_a_placeholder_and_the_citations(settings, fmt):
+    from eval.questions import PLACEHOLDER
+
+    rate_answers(settings, keep_questions=False)
+    result = invoke("feedback", "export", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert PLACEHOLDER in result.stdout and ASKED not in result.stdout
+    assert "a question rated up" not in result.stdout
+    assert "triennial-2014-17 (triennial-2014-17-0002): “Professionals can become" in result.stdout
+    assert "Note: 1 of 1 drafts have no question" in result.stderr
+    if fmt == "jsonl":
+        [draft] = [json.loads(line) for line in result.stdout.splitlines()]
+        assert (draft["id"], draft["answerable"], draft["must_contain"]) == ("feedback-1", True, [])
+    else:
+        assert result.stdout.splitlines()[0] == (
+            "id,question,answerable,must_contain,reports,history,notes"
+        )
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_with_question_logging_writes_the_question(settings, tmp_path, fmt):
+    from eval.questions import load_questions
+
+    rate_answers(settings, keep_questions=True)
+    out = tmp_path / f"drafts.{fmt}"
+    result = invoke("feedback", "export", "-o", str(out), logging=True)  # format from -o
+    assert result.exit_code == 0, result.output
+    assert f"Wrote 1 draft questions to {out} ({fmt})." in result.output
+    assert "no question" not in result.output
+    [draft] = load_questions(out)
+    assert (draft.id, draft.question, draft.answerable) == ("feedback-1", ASKED, True)
+
+
+def test_an_untouched_draft_is_refused_by_eval_run_with_its_row(settings, tmp_path):
+    rate_answers(settings, keep_questions=False)
+    out = tmp_path / "drafts.csv"
+    assert invoke("feedback", "export", "-o", str(out)).exit_code == 0
+    result = invoke("eval", "run", "--set", str(out))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines() == [
+        f"error: {out}: 1 problem; fix and load it again:",
+        "  row 2: the question is still the placeholder; replace it with the question this"
+        " answer was given for (the notes show the answer's citations), or delete the item",
+    ]
+    assert not (settings.data_dir / "eval").exists()  # refused before any index was built
+
+
+def test_feedback_summary_prints_the_trend_and_the_share_refused(settings):
+    from assistant.feedback import FEEDBACK_FILE, Feedback, FeedbackStore
+
+    store = FeedbackStore(settings.data_dir / FEEDBACK_FILE, keep_questions=False)
+    for rating, refused in (("up", False), ("down", True), ("down", False), ("up", False)):
+        store.record(Feedback(rating=rating, refused=refused))
+    result = invoke("feedback", "summary", "--by", "day", "--periods", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "4 ratings: 2 up, 2 down; 25% of rated answers were refusals"
+    assert lines[1].split() == ["day", "up", "down", "refused"]
+    assert lines[2].split()[1:] == ["0", "0", "-"] and lines[3].split()[1:] == ["2", "2", "25%"]
+    as_json = json.loads(invoke("feedback", "summary", "--json").output)
+    assert as_json["refused_share"] == 0.25 and len(as_json["trend"]) == 8
+
+
+@pytest.mark.slow
+def test_a_filled_in_draft_runs_through_eval_run(settings, embedder, tmp_path):
+    from eval.questions import PLACEHOLDER
+
+    rate_answers(settings, keep_questions=False)
+    out = tmp_path / "drafts.csv"
+    assert invoke("feedback", "export", "-o", str(out)).exit_code == 0
+    out.write_text(out.read_text("utf-8-sig").replace(PLACEHOLDER, ASKED), encoding="utf-8")
+    result = invoke("eval", "run", "--set", str(out), "--out", str(tmp_path / "run"))
+    assert result.exit_code == 0, result.output
+    assert "Note: retrieval metrics (hit@5, MRR@10, nDCG@10) left out" in result.output
+    assert "refusal_correct        1.000" in result.output
+    [scored] = json.loads((tmp_path / "run" / "results.json").read_text("utf-8"))["questions"]
+    assert (scored["id"], scored["question"], scored["refused"]) == ("feedback-1", ASKED, False)
+
+
+@pytest.mark.slow
+def test_the_shipped_template_runs_green_on_the_briefings(tmp_path, embedder, monkeypatch):
+    monkeypatch.setenv("SAFEGUARDING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SAFEGUARDING_CORPUS_DIR", str(PROJECT_ROOT / "corpus"))
+    template = PROJECT_ROOT / "eval" / "sets" / "template.csv"
+    result = invoke("eval", "run", "--set", str(template), "--out", str(tmp_path / "run"))
+    assert result.exit_code == 0, result.output
+    results = json.loads((tmp_path / "run" / "results.json").read_text("utf-8"))
+    assert [q["id"] for q in results["questions"]] == ["tpl-1", "tpl-2", "tpl-3", "tpl-4"]
+    assert all(q["scores"]["refusal_correct"] for q in results["questions"])
+    assert results["metrics"]["overall"]["fact_recall"] == 1.0
+    assert "Note: retrieval metrics (hit@5, MRR@10, nDCG@10) left out" in result.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from assistant.feedback import feedback_store
 from tests.ui.axe import BLOCKING, run_axe
 from tests.ui.conftest import ARTIFACTS
 
@@ -84,6 +85,8 @@ def test_thumbs_down_is_stored_without_the_question(page, served):
     assert after["questions_stored"] is False
     assert after["recent_down"][0]["question"] is None
     assert after["recent_down"][0]["citations"] >= 1
+    latest = feedback_store(served.settings).thumbs_down()[-1]  # what `feedback export` drafts from
+    assert latest.question is None and latest.cited and "poverty" in latest.cited[0].quote.lower()
 
 
 def test_compare_shows_one_column_per_indexed_report(page):
