@@ -137,7 +137,7 @@ def test_a_term_an_exclusive_finding_names_is_asked():
 
 def test_a_figure_given_as_a_bound_is_not_asked():
     """Below "more than 20", every smaller option would be true as well."""
-    facts = facts_in("The team's analyses together span more than 20 years of serious case reviews.")
+    facts = facts_in("The team's analyses span more than 20 years of serious case reviews.")
     assert not [f for f in facts if f.is_figure]
-    exact = facts_in("The team's analyses together span 14 years of serious case reviews in England.")
+    exact = facts_in("The team's analyses span 14 years of serious case reviews in England.")
     assert [f.value for f in exact if f.is_figure] == ["14"]
