@@ -19,7 +19,7 @@ from assistant.limits import BodySizeLimit
 from assistant.responses import API_ERRORS
 from assistant.routers import ask, feedback, health, passages, quiz, reports, search
 from assistant.security import secure
-from assistant.serving import limit_request_threads
+from assistant.serving import lifespan
 from assistant.settings import Settings, apply_offline_env, get_settings
 from assistant.store import IndexUnavailable
 
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> F
         title="Safeguarding case-review assistant",
         version="0.1.0",
         description="Search and cited answers over three child safeguarding reports (March 2020).",
-        lifespan=limit_request_threads,
+        lifespan=lifespan,
         docs_url=None,  # served from installed assets instead of a CDN: assistant.docs
         redoc_url=None,
     )
@@ -88,4 +88,12 @@ def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> F
 
     if ui is not None:
         ui(app, settings)  # last: the UI's mount at / must not shadow the routes above
+    return app
+
+
+def worker_app() -> FastAPI:
+    """The API for one of `serve --workers N`'s processes: built from the environment in each
+    process, warmed up before it takes connections, and following the live build."""
+    app = create_app(get_settings())
+    app.state.follow_index = True
     return app

@@ -375,7 +375,13 @@ def quiz(
 @click.option("--host", default=None, help="Bind address (default from settings: 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default from settings: 8000).")
 @click.option("--no-ui", is_flag=True, help="Serve the API only (/ redirects to /docs).")
-def serve(host: str | None, port: int | None, no_ui: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="API processes (default from settings: 1); more than 1 needs a Chroma server.",
+)
+def serve(host: str | None, port: int | None, no_ui: bool, workers: int | None) -> None:
     """Serve the web UI at / and the API under /api on http://HOST:PORT."""
     import uvicorn
 
@@ -383,6 +389,10 @@ def serve(host: str | None, port: int | None, no_ui: bool) -> None:
     from assistant.store import IndexDamaged, IndexMismatch, IndexUnavailable, open_store
 
     settings = get_settings()
+    workers = workers or settings.workers
+    if workers > 1:
+        serve_workers(settings, host, port, workers, no_ui)
+        return
     try:
         open_store(settings)  # a damaged index stops here with the fix, not at the first request
     except (IndexDamaged, IndexMismatch) as exc:
@@ -396,6 +406,36 @@ def serve(host: str | None, port: int | None, no_ui: bool) -> None:
         mount = mount_ui
     uvicorn.run(
         create_app(settings, ui=mount),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=settings.log_questions,
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )
+
+
+def serve_workers(
+    settings: Settings, host: str | None, port: int | None, workers: int, no_ui: bool
+) -> None:
+    """N API processes sharing one Chroma server; each loads the model and follows the live
+    build on its own, so replicas share no session state."""
+    import uvicorn
+
+    if not settings.chroma_host:
+        fail(
+            f"--workers {workers} needs a shared Chroma server: start `chroma run` and set"
+            " SAFEGUARDING_CHROMA_HOST (embedded Chroma belongs to one process)"
+        )
+    if not no_ui:
+        click.echo(
+            "note: with more than one worker only the API is served: the web UI keeps each"
+            " session in one process (serve it with one worker, or behind a sticky proxy)",
+            err=True,
+        )
+    uvicorn.run(
+        "assistant.app:worker_app",
+        factory=True,
+        workers=workers,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="API processes `serve` starts; more than 1 needs a Chroma server.",
+    )
     server_url: str | None = Field(
         None, description="A running server `ask` and `search` call instead of loading the model."
     )
