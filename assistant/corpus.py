@@ -28,6 +28,8 @@ class Report(BaseModel):
     licence: str
     licence_url: str = ""
     pages: int | None = None
+    type: str | None = None  # "SCR", "LCSPR", "national review" or "annual report"
+    area: str | None = None  # the local area a local review covers
     lead: str = ""  # the label an answer's paragraph from this report starts with
     names: list[str] = Field(default_factory=list)  # words that point a question at it
     documents: list[str] = Field(default_factory=list)  # phrases naming it as a document

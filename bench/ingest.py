@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from assistant.embedder import get_embedder
 from assistant.sentences import split_sentences
 from assistant.settings import PROJECT_ROOT, Settings, apply_offline_env
-from eval.synthetic_report import make_report_pdf
+from bench.library.report_pdf import make_report_pdf
 from ingest.chunk import ChunkParams, ChunkSource, chunk_blocks
 from ingest.parse import parse_file
 from ingest.pipeline import run_ingest

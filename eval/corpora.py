@@ -12,7 +12,6 @@ from typing import Literal
 from assistant.embedder import get_embedder
 from assistant.index_schema import IndexPaths
 from assistant.settings import Settings
-from eval.synthetic_report import make_report_pdf
 from ingest.pipeline import run_ingest
 
 CorpusName = Literal["briefings", "large", "live"]
@@ -21,6 +20,8 @@ FILLER_PAGES = (280, 60, 60)  # about the size of the three real reports
 
 def filler_dir(settings: Settings) -> Path:
     """Three generated report-like PDFs (deterministic), made once."""
+    from bench.library.report_pdf import make_report_pdf  # bench is not installed: load on use
+
     folder = settings.data_dir / "eval" / "filler"
     folder.mkdir(parents=True, exist_ok=True)
     for i, pages in enumerate(FILLER_PAGES, start=1):

@@ -18,7 +18,7 @@ from assistant.app import create_app
 from assistant.index_schema import MANIFEST_FILE, IndexPaths
 from assistant.search import search_passages
 from assistant.settings import Settings
-from eval.synthetic_report import make_report_pdf
+from bench.library.report_pdf import make_report_pdf
 from ingest.errors import IngestError
 from ingest.pipeline import run_ingest
 from tests.servers import serve_in_thread

@@ -10,7 +10,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from eval.synthetic_report import (
+from bench.library.report_pdf import (
     FORCED_PARAGRAPH,
     HYPHENATION,
     ReportSpec,

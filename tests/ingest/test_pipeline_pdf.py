@@ -6,7 +6,7 @@ import pytest
 
 from assistant.search import search_passages
 from assistant.store import open_store
-from eval.synthetic_report import make_report_pdf
+from bench.library.report_pdf import make_report_pdf
 from ingest.pipeline import run_ingest
 
 
