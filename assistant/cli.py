@@ -10,7 +10,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 
@@ -19,6 +19,7 @@ from assistant.index_schema import Passage
 from assistant.settings import Settings, apply_offline_env, get_settings
 
 if TYPE_CHECKING:
+    from assistant.filters import ReportFilter
     from assistant.pipeline import Mode
     from assistant.remote import Remote
     from assistant.service import Comparison
@@ -106,6 +107,60 @@ SERVER = click.option(
 )
 INDENT = "    "
 Hit = tuple[Passage, float]
+NO_MATCH = "No report in the index matches the filter"
+FILTER_OPTIONS = [
+    click.option("--year-from", type=int, metavar="YEAR", help="Only reports published from YEAR."),
+    click.option("--year-to", type=int, metavar="YEAR", help="Only reports published up to YEAR."),
+    click.option("--type", "types", multiple=True, metavar="TYPE", help="Report type, e.g. SCR."),
+    click.option("--publisher", "publishers", multiple=True, metavar="NAME", help="Publisher."),
+    click.option("--area", "areas", multiple=True, metavar="AREA", help="Local area."),
+]
+FLAGS = {
+    "year_from": "--year-from",
+    "year_to": "--year-to",
+    "types": "--type",
+    "publishers": "--publisher",
+    "areas": "--area",
+}
+
+
+def filter_options(command: Any) -> Any:
+    """The report-metadata options of `search` and `ask` (each list option repeatable)."""
+    for option in reversed(FILTER_OPTIONS):
+        command = option(command)
+    return command
+
+
+def report_filter(**given: Any) -> ReportFilter | None:
+    """The filter the options ask for (None when none is given), validated as the API does:
+    one line, exit 1."""
+    from pydantic import ValidationError
+
+    from assistant.filters import ReportFilter
+
+    try:
+        filters = ReportFilter.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        flag = FLAGS.get(str(error["loc"][0])) if error["loc"] else None
+        fail(f"{flag}: {error['msg']}" if flag else error["msg"])
+    return None if filters.empty else filters
+
+
+def check_filter(settings: Settings, filters: ReportFilter | None) -> None:
+    """Refuse a value no report in this corpus's manifest has, before anything heavy loads (a
+    server checks against its own manifest)."""
+    from assistant.corpus import ManifestError
+    from assistant.filters import FilterError, catalogue
+
+    if filters is None:
+        return
+    try:
+        catalogue(settings.manifest_path).check(filters)
+    except FilterError as exc:
+        fail(str(exc))
+    except ManifestError:
+        return  # searching reports the manifest's problem with the fix
 
 
 def check_report_ids(settings: Settings, report_ids: list[str]) -> None:
@@ -143,26 +198,31 @@ def remote(settings: Settings, server: str | None) -> Remote | None:
         fail(str(exc))
 
 
-def local_hits(settings: Settings, query: str, k: int, report_ids: list[str]) -> list[Hit]:
+def local_hits(
+    settings: Settings, query: str, k: int, report_ids: list[str], filters: ReportFilter | None
+) -> list[Hit]:
     """Search this process's index (the model loads here, after the input is checked)."""
     check_report_ids(settings, report_ids)
+    check_filter(settings, filters)
     from assistant.chroma import ChromaUnavailable
     from assistant.search import SearchError, search_passages
     from assistant.store import IndexUnavailable
 
     try:
-        hits = search_passages(settings, query, k=k, report_ids=report_ids)
+        hits = search_passages(settings, query, k, report_ids, filters)
     except (SearchError, ChromaUnavailable, IndexUnavailable) as exc:
         fail(str(exc))
     return [(hit.passage, hit.score) for hit in hits]
 
 
-def remote_hits(server: Remote, query: str, k: int, report_ids: list[str]) -> list[Hit]:
+def remote_hits(
+    server: Remote, query: str, k: int, report_ids: list[str], filters: ReportFilter | None
+) -> list[Hit]:
     """Search through the server's `POST /api/search`."""
     from assistant.remote import RemoteError
 
     try:
-        return server.search(query, k, report_ids)
+        return server.search(query, k, report_ids, filters)
     except RemoteError as exc:
         fail(str(exc))
 
@@ -192,19 +252,28 @@ def print_hits(hits: list[Hit], as_json: bool) -> None:
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only this report.")
 @click.option("--json", "as_json", is_flag=True, help="Print passages as JSON.")
+@filter_options
 @SERVER
 def search(
-    query: str, k: int, report_ids: tuple[str, ...], as_json: bool, server: str | None
+    query: str,
+    k: int,
+    report_ids: tuple[str, ...],
+    as_json: bool,
+    server: str | None,
+    **given: Any,
 ) -> None:
     """Find the passages that best match QUERY (dense + BM25, reciprocal-rank fusion)."""
     if not query.strip():
         fail("the query is empty")
     settings = get_settings()
+    filters = report_filter(**given)
     if elsewhere := remote(settings, server):
-        hits = remote_hits(elsewhere, query, k, list(report_ids))
+        hits = remote_hits(elsewhere, query, k, list(report_ids), filters)
     else:
-        hits = local_hits(settings, query, k, list(report_ids))
+        hits = local_hits(settings, query, k, list(report_ids), filters)
     print_hits(hits, as_json)
+    if not hits and filters:
+        click.echo(f"{NO_MATCH} ({filters.describe()}).", err=as_json)
 
 
 def print_answer(answer: Answer) -> None:
@@ -225,6 +294,8 @@ def print_result(result: Answer | Comparison, as_json: bool) -> None:
         click.echo(result.model_dump_json(indent=2))
     elif isinstance(result, Answer):
         print_answer(result)
+    elif not result.answers:
+        click.echo(f"{NO_MATCH}.")
     else:
         for column in result.answers:
             click.echo(f"== {column.report_title} ==")
@@ -233,11 +304,17 @@ def print_result(result: Answer | Comparison, as_json: bool) -> None:
 
 
 def local_answer(
-    settings: Settings, question: str, report_ids: list[str], previous: list[str], mode: str
+    settings: Settings,
+    question: str,
+    report_ids: list[str],
+    previous: list[str],
+    mode: str,
+    filters: ReportFilter | None = None,
 ) -> Answer | Comparison:
     """Answer in this process (the model loads here, after the input is checked); `mode`
     "compare" answers once per report."""
     check_report_ids(settings, report_ids)
+    check_filter(settings, filters)
     from assistant.chroma import ChromaUnavailable
     from assistant.followup import Turn
     from assistant.search import SearchError
@@ -248,22 +325,27 @@ def local_answer(
     history = [Turn(question=q) for q in previous]
     try:
         if mode == "compare":
-            return compare(settings, question, report_ids, history)
-        return ask_question(settings, question, report_ids, history, cast("Mode", mode))
+            return compare(settings, question, report_ids, history, filters)
+        return ask_question(settings, question, report_ids, history, cast("Mode", mode), filters)
     except (SearchError, ChromaUnavailable, IndexUnavailable) as exc:
         fail(str(exc))
 
 
 def remote_answer(
-    server: Remote, question: str, report_ids: list[str], previous: list[str], mode: str
+    server: Remote,
+    question: str,
+    report_ids: list[str],
+    previous: list[str],
+    mode: str,
+    filters: ReportFilter | None = None,
 ) -> Answer | Comparison:
     """Answer through the server's `POST /api/ask` (or `/api/compare` for mode "compare")."""
     from assistant.remote import RemoteError
 
     try:
         if mode == "compare":
-            return server.compare(question, report_ids, previous)
-        return server.ask(question, report_ids, previous, mode)
+            return server.compare(question, report_ids, previous, filters)
+        return server.ask(question, report_ids, previous, mode, filters)
     except RemoteError as exc:
         fail(str(exc))
 
@@ -280,6 +362,7 @@ def remote_answer(
 @click.option("--compare", "side_by_side", is_flag=True, help="One answer per report.")
 @click.option("--after", "previous", multiple=True, metavar="QUESTION", help="Earlier question.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer contract as JSON.")
+@filter_options
 @SERVER
 def ask(
     question: str,
@@ -289,6 +372,7 @@ def ask(
     previous: tuple[str, ...],
     as_json: bool,
     server: str | None,
+    **given: Any,
 ) -> None:
     """Answer QUESTION with quoted, cited sentences (or say the reports don't cover it)."""
     from assistant.questions import QuestionError, clean_question
@@ -298,11 +382,13 @@ def ask(
     except QuestionError as exc:
         fail(str(exc))
     settings = get_settings()
+    filters = report_filter(**given)
     how = "compare" if side_by_side else mode
+    asked = (question, list(report_ids), list(previous), how, filters)
     if elsewhere := remote(settings, server):
-        result = remote_answer(elsewhere, question, list(report_ids), list(previous), how)
+        result = remote_answer(elsewhere, *asked)
     else:
-        result = local_answer(settings, question, list(report_ids), list(previous), how)
+        result = local_answer(settings, *asked)
     print_result(result, as_json)
 
 

@@ -13,6 +13,7 @@ from assistant.answer_schema import Answer
 from assistant.index_schema import Passage
 
 if TYPE_CHECKING:
+    from assistant.filters import ReportFilter
     from assistant.service import Comparison
 
 TIMEOUT = httpx.Timeout(120.0, connect=5.0)  # a cold server loads its model on the first question
@@ -36,24 +37,40 @@ class Remote:
         self.url = url.rstrip("/")
         self.headers = {"X-API-Key": api_key} if api_key else {}
 
-    def search(self, query: str, k: int, report_ids: list[str]) -> list[tuple[Passage, float]]:
+    def search(
+        self, query: str, k: int, report_ids: list[str], filters: ReportFilter | None = None
+    ) -> list[tuple[Passage, float]]:
         """`POST /api/search`: each passage with its fused score."""
-        rows = self._post("/api/search", {"query": query, "k": k, "report_ids": report_ids})
+        body = {"query": query, "k": k, "report_ids": report_ids, **_filters(filters)}
+        rows = self._post("/api/search", body)
         try:
             return [(Passage.model_validate(row), float(row["score"])) for row in rows]
         except (KeyError, TypeError, ValueError):  # ValidationError is a ValueError
             raise self._unreadable() from None
 
-    def ask(self, question: str, report_ids: list[str], history: list[str], mode: str) -> Answer:
+    def ask(
+        self,
+        question: str,
+        report_ids: list[str],
+        history: list[str],
+        mode: str,
+        filters: ReportFilter | None = None,
+    ) -> Answer:
         """`POST /api/ask`: the answer contract."""
-        reply = self._post("/api/ask", self._ask_body(question, report_ids, history, mode))
-        return self._read(Answer, reply)
+        body = self._ask_body(question, report_ids, history, mode) | _filters(filters)
+        return self._read(Answer, self._post("/api/ask", body))
 
-    def compare(self, question: str, report_ids: list[str], history: list[str]) -> Comparison:
+    def compare(
+        self,
+        question: str,
+        report_ids: list[str],
+        history: list[str],
+        filters: ReportFilter | None = None,
+    ) -> Comparison:
         """`POST /api/compare`: one answer per report."""
         from assistant.service import Comparison  # the reply's model; no model weights load
 
-        body = self._ask_body(question, report_ids, history, "extractive")
+        body = self._ask_body(question, report_ids, history, "extractive") | _filters(filters)
         return self._read(Comparison, self._post("/api/compare", body))
 
     @staticmethod
@@ -95,6 +112,13 @@ class Remote:
             f"the server at {self.url} replied in a shape this version cannot read;"
             " is it a safeguarding server of the same version?"
         )
+
+
+def _filters(filters: ReportFilter | None) -> dict[str, Any]:
+    """The body's `filters` entry, left out when nothing is filtered (older servers)."""
+    if filters is None or filters.empty:
+        return {}
+    return {"filters": filters.model_dump(exclude_defaults=True)}
 
 
 def _reason(exc: httpx.TransportError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.corpus import load_manifest
+from assistant.filters import FilterError, ReportFilter, admitted
 from assistant.pipeline import make_answerer
 from assistant.privacy import log_question
 from assistant.retrieval import ScoredPassage
@@ -34,13 +35,31 @@ def check_report_ids(settings: Settings, store: IndexStore, report_ids: list[str
         raise SearchError(f"unknown report id {unknown[0]!r}; known: {', '.join(sorted(known))}")
 
 
+def searched_reports(
+    settings: Settings, filters: ReportFilter | None, report_ids: list[str] | None
+) -> list[str] | None:
+    """The report ids both retrieval sides search (None: all; []: no report matches), or a
+    SearchError (422) naming a filter value no report has."""
+    try:
+        return admitted(settings.manifest_path, filters, report_ids)
+    except FilterError as exc:
+        raise SearchError(str(exc)) from exc
+
+
 def search_passages(
-    settings: Settings, query: str, k: int = 5, report_ids: list[str] | None = None
+    settings: Settings,
+    query: str,
+    k: int = 5,
+    report_ids: list[str] | None = None,
+    filters: ReportFilter | None = None,
 ) -> list[ScoredPassage]:
-    """The top-k passages for `query` from the live index."""
+    """The top-k passages for `query` from the live index; none when no report matches."""
     log_question(settings, "search", query)
     store = live_store(settings)
     check_report_ids(settings, store, report_ids or [])
+    wanted = searched_reports(settings, filters, report_ids)
+    if wanted == []:
+        return []
     answerer = make_answerer(settings, store)
     analysed = answerer.rewriter.run(query)
-    return answerer.retriever.retrieve(analysed, k, report_ids or None)
+    return answerer.retriever.retrieve(analysed, k, wanted)

@@ -256,7 +256,10 @@ class IndexStore:
     ) -> list[tuple[str, float]]:
         """Nearest passages by their best sentence's cosine similarity: (id, similarity).
         Asks for `sentences_per_passage` * k sentences, so that enough distinct passages
-        come back and the approximate (HNSW) search looks wide enough not to miss the best."""
+        come back and the approximate (HNSW) search looks wide enough not to miss the best.
+        `report_ids` None searches every report; an empty list, none."""
+        if report_ids is not None and not report_ids:
+            return []
         where = {"report_id": {"$in": report_ids}} if report_ids else None
         try:
             result = self.collection.query(
@@ -272,14 +275,26 @@ class IndexStore:
             best.setdefault(passage_of(vid), 1.0 - float(dist))  # results come best first
         return list(best.items())[:k]
 
+    @cached_property
+    def report_rows(self) -> dict[str, np.ndarray]:
+        """Each report id's passage rows, so a filter's BM25 mask costs one write per report."""
+        rows: dict[str, list[int]] = {}
+        for row, passage in enumerate(self.passages):
+            rows.setdefault(passage.report_id, []).append(row)
+        return {rid: np.array(found, dtype=np.intp) for rid, found in rows.items()}
+
     def lexical(
         self, query: str, k: int, report_ids: list[str] | None = None
     ) -> list[tuple[str, float]]:
-        """Best BM25 matches: (id, score)."""
+        """Best BM25 matches: (id, score); `report_ids` as for `dense`."""
         mask = None
-        if report_ids:
-            allowed = set(report_ids)
-            mask = np.array([p.report_id in allowed for p in self.passages], dtype=np.float32)
+        if report_ids is not None:
+            mask = np.zeros(len(self.passages), dtype=np.float32)
+            for rid in report_ids:
+                if (rows := self.report_rows.get(rid)) is not None:
+                    mask[rows] = 1.0
+            if not mask.any():
+                return []
         return [(self.passages[row].id, score) for row, score in self.bm25.query(query, k, mask)]
 
 

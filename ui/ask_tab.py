@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
+from pydantic import ValidationError
 
 from assistant.answer_schema import Answer
 from assistant.chroma import ChromaUnavailable
+from assistant.corpus import ManifestError
 from assistant.feedback import Feedback, feedback_store
+from assistant.filters import ReportFilter, catalogue
 from assistant.followup import Turn
 from assistant.questions import MAX_QUESTION_CHARS, QuestionError, clean_question
 from assistant.search import SearchError, live_store
@@ -30,6 +33,7 @@ EXAMPLES = [
     "What are the critical moments in a child's life?",
 ]
 WORKING = "Searching the reports…"
+ANY_YEAR = "any"
 
 
 @dataclass
@@ -55,6 +59,59 @@ class AskTab:
     status: gr.HTML
     sources: gr.HTML
     conversation: gr.State
+    metadata: list[gr.Dropdown] = field(default_factory=list)  # years, type, publisher, area
+
+
+def filter_choices(settings: Settings) -> dict[str, list[Any]]:
+    """The values each metadata control offers, from the corpus manifest (none if unreadable)."""
+    try:
+        return dict(catalogue(settings.manifest_path).choices())
+    except ManifestError:
+        return {"years": [], "types": [], "publishers": [], "areas": []}
+
+
+def metadata_controls(settings: Settings) -> list[gr.Dropdown]:
+    """Year range, type, publisher and area, each labelled; a field no report has is hidden."""
+    known = filter_choices(settings)
+    years = [("Any year", ANY_YEAR)] + [(str(y), str(y)) for y in known["years"]]
+    with gr.Row():
+        controls = [
+            gr.Dropdown(years, value=ANY_YEAR, label=label, elem_id=elem_id, min_width=140)
+            for label, elem_id in (
+                ("Published from (year)", "sg-year-from"),
+                ("Published up to (year)", "sg-year-to"),
+            )
+        ]
+    for facet, label in (("types", "Report type"), ("publishers", "Publisher"), ("areas", "Area")):
+        controls.append(
+            gr.Dropdown(
+                known[facet],
+                label=f"{label} (leave empty for any)",
+                multiselect=True,
+                visible=bool(known[facet]),
+                elem_id=f"sg-{facet}-filter",
+            )
+        )
+    return controls
+
+
+def chosen_filter(
+    year_from: str | None,
+    year_to: str | None,
+    types: list[str] | None,
+    publishers: list[str] | None,
+    areas: list[str] | None,
+) -> ReportFilter | None:
+    """The filter the controls ask for (None for none); a ValidationError for a bad range."""
+    years = [None if y in (None, "", ANY_YEAR) else int(str(y)) for y in (year_from, year_to)]
+    chosen = ReportFilter(
+        year_from=years[0],
+        year_to=years[1],
+        types=types or [],
+        publishers=publishers or [],
+        areas=areas or [],
+    )
+    return None if chosen.empty else chosen
 
 
 def build_ask_tab(settings: Settings) -> AskTab:
@@ -91,12 +148,17 @@ def build_ask_tab(settings: Settings) -> AskTab:
                 )
                 clear = gr.Button("New conversation", elem_id="sg-clear", min_width=180)
             gr.Examples(EXAMPLES, inputs=question, label="Example questions")
-            with gr.Accordion("Filters: reports, compare", open=False, elem_id="sg-filters"):
+            with gr.Accordion(
+                "Filters: reports, year, type, publisher, area, compare",
+                open=False,
+                elem_id="sg-filters",
+            ):
                 reports = gr.Dropdown(
                     label="Only these reports (leave empty for all)",
                     multiselect=True,
                     elem_id="sg-report-filter",
                 )
+                metadata = metadata_controls(settings)
                 side_by_side = gr.Checkbox(
                     label="Compare across reports (one column per report)",
                     elem_id="sg-compare",
@@ -121,9 +183,19 @@ def build_ask_tab(settings: Settings) -> AskTab:
             )
     conversation = gr.State(None)  # a Conversation once the first question is asked
     tab = AskTab(
-        notice, chatbot, question, send, reports, side_by_side, mode, status, sources, conversation
+        notice,
+        chatbot,
+        question,
+        send,
+        reports,
+        side_by_side,
+        mode,
+        status,
+        sources,
+        conversation,
+        metadata,
     )
-    inputs = [question, reports, side_by_side, mode, conversation]
+    inputs = [question, reports, side_by_side, mode, conversation, *metadata]
     outputs = [chatbot, sources, status, question, conversation]
 
     def asked(*args: Any) -> Iterator[tuple[Any, ...]]:
@@ -158,29 +230,34 @@ def respond(
     side_by_side: bool,
     mode: str,
     conversation: Conversation | None,
+    *metadata: Any,
 ) -> Iterator[tuple[Any, ...]]:
-    """Chat messages as the answer comes in, then the sources panel for it."""
+    """Chat messages as the answer comes in, then the sources panel for it; `metadata` holds
+    the year, type, publisher and area controls' values."""
     conversation = conversation or Conversation()
+    problem = ""
     try:
         question = clean_question(question or "")
+        filters = chosen_filter(*metadata) if metadata else None
     except QuestionError as exc:
-        yield (
-            gr.update(),
-            gr.update(),
-            render.status_html(f"Please check the question: {exc}."),
-            gr.update(),
-            conversation,
-        )
+        problem = f"Please check the question: {exc}."
+    except ValidationError as exc:
+        problem = f"Please check the filter: {exc.errors()[0]['msg']}."
+    if problem:
+        yield gr.update(), gr.update(), render.status_html(problem), gr.update(), conversation
         return
     messages = [*conversation.messages, {"role": "user", "content": question}]
     shown = [*messages, {"role": "assistant", "content": WORKING}]
     yield shown, gr.update(), "", "", conversation
     try:
         if side_by_side:
-            text, panel, answer = answer_comparison(settings, question, report_ids, conversation)
+            text, panel, answer = answer_comparison(
+                settings, question, report_ids, conversation, filters
+            )
         else:
             final: Answer | None = None
-            for partial in stream_answer(settings, question, report_ids, conversation, mode):
+            asked = (settings, question, report_ids, conversation, mode, filters)
+            for partial in stream_answer(*asked):
                 if isinstance(partial, Answer):
                     final = partial
                     continue
@@ -210,14 +287,16 @@ def stream_answer(
     report_ids: list[str] | None,
     conversation: Conversation,
     mode: str,
+    filters: ReportFilter | None = None,
 ) -> Iterator[str | Answer]:
     """Text so far while a generative answer streams, then the checked Answer."""
     history = conversation.turns[-MAX_TURNS:]
     if mode != "generative":
-        yield ask(settings, question, report_ids or [], history)
+        yield ask(settings, question, report_ids or [], history, filters=filters)
         return
     written = ""
-    for event in ask_stream(settings, question, report_ids or [], history, "generative"):
+    events = ask_stream(settings, question, report_ids or [], history, "generative", filters)
+    for event in events:
         if event["event"] == "token":
             written += str(event["data"])
             yield written
@@ -226,10 +305,15 @@ def stream_answer(
 
 
 def answer_comparison(
-    settings: Settings, question: str, report_ids: list[str] | None, conversation: Conversation
+    settings: Settings,
+    question: str,
+    report_ids: list[str] | None,
+    conversation: Conversation,
+    filters: ReportFilter | None = None,
 ) -> tuple[str, str, Answer]:
     """The chat text, the columns and a summary Answer (for rating) of a comparison."""
-    result = compare(settings, question, report_ids or [], conversation.turns[-MAX_TURNS:])
+    history = conversation.turns[-MAX_TURNS:]
+    result = compare(settings, question, report_ids or [], history, filters)
     lookup = live_store(settings).passage
     answers = [column.answer for column in result.answers]
     summary = Answer(

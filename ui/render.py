@@ -138,7 +138,13 @@ def source_cards(citations: Sequence[Citation], lookup: PassageLookup, marked: b
 
 
 def sources_html(answer: Answer, lookup: PassageLookup, level: int = 2) -> str:
-    """The sources panel for one answer; refusals get a distinct 'related reading' panel."""
+    """The sources panel for one answer; refusals get a distinct 'related reading' panel, or
+    the reason alone when there is nothing to read (no report matches the filter)."""
+    if answer.refused and not answer.related:
+        return (
+            f'<section class="sg-refused"><h{level}>{NOT_COVERED}</h{level}>'
+            f"<p>{escape(answer.answer)}</p></section>"
+        )
     if answer.refused:
         items = "".join(source_cards(answer.related, lookup, marked=False))
         return (

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from assistant.answer_schema import Answer
 from assistant.deps import SettingsDep, raise_http
+from assistant.filters import ReportFilter
 from assistant.followup import Turn
 from assistant.questions import Question
 from assistant.search import SearchError
@@ -23,6 +24,9 @@ router = APIRouter(prefix="/api", tags=["answers"])
 class AskRequest(BaseModel):
     question: Question
     report_ids: list[str] = Field(default_factory=list, max_length=10)
+    filters: ReportFilter | None = Field(
+        None, description="Report metadata; combined with report_ids (both must admit a report)."
+    )
     history: list[Turn] = Field(default_factory=list, max_length=20)
     mode: Mode = "extractive"
 
@@ -31,7 +35,7 @@ class AskRequest(BaseModel):
 def ask_route(body: AskRequest, settings: SettingsDep) -> Answer:
     """Answer with quoted, cited sentences, or refuse when the reports don't cover it."""
     try:
-        return ask(settings, body.question, body.report_ids, body.history, body.mode)
+        return ask(settings, body.question, body.report_ids, body.history, body.mode, body.filters)
     except SearchError as exc:
         raise raise_http(exc) from exc
 
@@ -45,7 +49,9 @@ SSE: dict[int | str, dict[str, Any]] = {
 def ask_stream_route(body: AskRequest, settings: SettingsDep) -> StreamingResponse:
     """Server-sent events: `token` events (generative mode), then one `answer` event."""
     try:
-        events = ask_stream(settings, body.question, body.report_ids, body.history, body.mode)
+        events = ask_stream(
+            settings, body.question, body.report_ids, body.history, body.mode, body.filters
+        )
         first = next(events)
     except SearchError as exc:
         raise raise_http(exc) from exc
@@ -61,6 +67,6 @@ def ask_stream_route(body: AskRequest, settings: SettingsDep) -> StreamingRespon
 def compare_route(body: AskRequest, settings: SettingsDep) -> Comparison:
     """The question answered once per report, side by side (extractive)."""
     try:
-        return compare(settings, body.question, body.report_ids, body.history)
+        return compare(settings, body.question, body.report_ids, body.history, body.filters)
     except SearchError as exc:
         raise raise_http(exc) from exc

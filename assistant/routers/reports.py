@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter, HTTPException
 
 from assistant.catalogue import SectionSummary, report_sections, report_status
 from assistant.deps import SettingsDep, StoreDep
+from assistant.filters import catalogue
 from assistant.responses import documented
 
 router = APIRouter(prefix="/api", tags=["reports"])
@@ -13,8 +16,14 @@ router = APIRouter(prefix="/api", tags=["reports"])
 
 @router.get("/reports")
 def reports(settings: SettingsDep, store: StoreDep) -> dict[str, object]:
-    """Each report with the kind of source indexed for it (report, briefing or none)."""
-    return report_status(settings, store)
+    """Each report with the kind of source indexed for it (report, briefing or none) and its
+    year, type, publisher and area; `filters` lists the values each filter field knows."""
+    status = report_status(settings, store)
+    known = catalogue(settings.manifest_path)
+    years = {r.id: r.published.year for r in known.manifest.reports}
+    items = cast("list[dict[str, object]]", status["reports"])
+    status["reports"] = [{**item, "year": years.get(str(item["id"]))} for item in items]
+    return {**status, "filters": known.choices()}
 
 
 @router.get("/reports/{report_id}/sections", responses=documented(404))

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, computed_field
 
 from assistant.deps import SettingsDep, raise_http
+from assistant.filters import ReportFilter
 from assistant.index_schema import Passage, pages_label
 from assistant.questions import Question
 from assistant.search import SearchError, search_passages
@@ -17,6 +18,9 @@ class SearchRequest(BaseModel):
     query: Question
     k: int = Field(5, ge=1, le=50)
     report_ids: list[str] = Field(default_factory=list, max_length=10)
+    filters: ReportFilter | None = Field(
+        None, description="Report metadata; combined with report_ids (both must admit a report)."
+    )
 
 
 class PassageOut(Passage):
@@ -33,9 +37,10 @@ class PassageOut(Passage):
 
 @router.post("/search")
 def search(body: SearchRequest, settings: SettingsDep) -> list[PassageOut]:
-    """The top-k passages for the query, optionally filtered by report."""
+    """The top-k passages for the query, optionally filtered by report and report metadata;
+    an empty list when no report matches the filter."""
     try:
-        hits = search_passages(settings, body.query, k=body.k, report_ids=body.report_ids)
+        hits = search_passages(settings, body.query, body.k, body.report_ids, body.filters)
     except SearchError as exc:
         raise raise_http(exc) from exc
     return [PassageOut.model_validate(hit.to_json()) for hit in hits]

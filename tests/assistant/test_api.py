@@ -68,6 +68,9 @@ def test_reports_endpoint_flags_briefings(client):
         "panel-annual-2018-19": "none",
         "hard-to-escape": "briefing",
     }
+    assert {r["year"] for r in body["reports"]} == {2020}  # the filters' metadata
+    assert set(body["filters"]) == {"years", "types", "publishers", "areas"}
+    assert "Department for Education" in body["filters"]["publishers"]
 
 
 @pytest.mark.slow

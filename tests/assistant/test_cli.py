@@ -185,6 +185,9 @@ def fake_live_index(settings) -> None:
         (["ask", "why?", "--mode", "poetic"], 2, "Invalid value for '--mode'"),
         (["ask", "why?", "--report", "nope"], 1, "error: unknown report id 'nope'"),
         (["search", "neglect", "--report", "nope"], 1, "error: unknown report id 'nope'"),
+        (["search", "x", "--year-from", "2021", "--year-to", "2019"], 1, "2021 is after year_to"),
+        (["ask", "why?", "--type", "nope"], 1, "error: unknown type 'nope'; known types: "),
+        (["ask", "why?", "--year-to", "99"], 1, "error: --year-to: Input should be greater"),
     ],
 )
 def test_help_and_input_errors_never_load_the_model(settings, args, code, says):
