@@ -1,4 +1,7 @@
-"""Compare two evaluation runs: overall metric deltas, then the questions whose outcome changed."""
+"""Compare two evaluation runs: overall metric deltas, then the questions whose outcome changed.
+
+The public functions return rows of text, so the CLI's plain table (`compare_runs`) and the
+UI's Evaluate tab show the same comparison."""
 
 from __future__ import annotations
 
@@ -10,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 QUALITY_CHANGE = 0.2  # a question is listed when its quality moves by more than this
+CHANGED_TITLE = (
+    f"Changed questions (refused flag changed, or quality moved by more than {QUALITY_CHANGE})"
+)
 RESULTS_FILE = "results.json"
 
 
@@ -74,14 +80,16 @@ def _text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> l
     return [line(headers), "  ".join("-" * w for w in widths), *map(line, rows)]
 
 
-def _run_label(results: Mapping[str, Any]) -> str:
+def run_label(results: Mapping[str, Any]) -> str:
+    """'dev set, extractive mode, corpus briefings, ...': what a run was, in one line."""
     run = _dict(results.get("run"))
     parts = [f"{run[key]} {key}" for key in ("set", "mode") if run.get(key)]
     parts += [f"{key} {run[key]}" for key in ("corpus", "build", "started") if run.get(key)]
     return ", ".join(parts) or "(no run details)"
 
 
-def _questions(results: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def questions_by_id(results: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The run's questions keyed by id (entries without an id are left out)."""
     questions = results.get("questions")
     if not isinstance(questions, list):
         return {}
@@ -92,7 +100,7 @@ def changed_questions(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[list[s
     """Rows (id, kind, refused a→b, quality a→b) for questions in both runs whose outcome changed.
 
     Changed: the refused flag differs, or both qualities are numbers more than 0.2 apart."""
-    qa, qb = _questions(a), _questions(b)
+    qa, qb = questions_by_id(a), questions_by_id(b)
     rows = []
     for qid in sorted(qa.keys() & qb.keys()):
         x, y = qa[qid], qb[qid]
@@ -118,30 +126,38 @@ def changed_questions(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[list[s
     return rows
 
 
-def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """Plain-text overall metric deltas (b minus a), then questions whose outcome changed."""
+def overall_deltas(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[list[str]]:
+    """Rows (metric key, A, B, B - A) for the overall metrics both runs give as numbers."""
     overall_a = _dict(_dict(a.get("metrics")).get("overall"))
     overall_b = _dict(_dict(b.get("metrics")).get("overall"))
-    out = [f"A: {_run_label(a)}", f"B: {_run_label(b)}", ""]
-    metric_rows = []
+    rows = []
     for key, value_a in overall_a.items():
         x, y = _number(value_a), _number(overall_b.get(key))
         if x is not None and y is not None:
-            metric_rows.append([key, _value(value_a), _value(overall_b[key]), _delta(x, y)])
+            rows.append([key, _value(value_a), _value(overall_b[key]), _delta(x, y)])
+    return rows
+
+
+def only_in(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The question ids only run A has, and those only run B has, sorted."""
+    qa, qb = questions_by_id(a), questions_by_id(b)
+    return sorted(qa.keys() - qb.keys()), sorted(qb.keys() - qa.keys())
+
+
+def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """Plain-text overall metric deltas (b minus a), then questions whose outcome changed."""
+    out = [f"A: {run_label(a)}", f"B: {run_label(b)}", ""]
+    metric_rows = overall_deltas(a, b)
     if metric_rows:
         out += _text_table(["metric", "A", "B", "B - A"], metric_rows, {1, 2, 3})
     else:
         out.append("No overall metrics in common.")
     out.append("")
     rows = changed_questions(a, b)
-    title = (
-        f"Changed questions (refused flag changed, or quality moved by more than {QUALITY_CHANGE})"
-    )
-    out += [f"{title}: {len(rows)}"]
+    out += [f"{CHANGED_TITLE}: {len(rows)}"]
     if rows:
         out += _text_table(["id", "kind", "refused A → B", "quality A → B"], rows, set())
-    qa, qb = _questions(a), _questions(b)
-    only_a, only_b = sorted(qa.keys() - qb.keys()), sorted(qb.keys() - qa.keys())
+    only_a, only_b = only_in(a, b)
     if only_a:
         out += ["", f"Only in A ({len(only_a)}): {', '.join(only_a)}"]
     if only_b:

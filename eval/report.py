@@ -1,15 +1,15 @@
 """Evaluation reports from a run's results dict: `report.md` and a self-contained `report.html`.
 
-The HTML embeds its plots as base64 PNG (matplotlib, Agg canvas) and its own CSS, so it can be
-mailed or attached to a paper as one file. Every table is built once and rendered twice.
-Missing keys and null scores are shown as a dash, never as an error.
+The HTML comes from Jinja2 templates in eval/templates/ (autoescaped), embeds its plots as
+base64 PNG (matplotlib, Agg canvas) and its own CSS, so it can be mailed or attached to a paper
+as one file. Every table is built once as a `Table` and rendered twice; `table_html` is the one
+HTML table renderer, shared with the UI. Missing keys and null scores are shown as a dash.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import html
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -41,6 +42,10 @@ METRICS: dict[str, tuple[str, str]] = {
         "Median words of retrieved text read, in rank order, before a key fact appears",
     ),
     "fact_recall": ("Fact recall", "Share of expected key facts found in the answer"),
+    "key_fact": (
+        "Key fact",
+        "Share of a question's must-contain tokens in its answer (a refused answerable one: 0)",
+    ),
     "citation_precision": (
         "Citation precision",
         "Share of citations whose passage supports the sentence citing it",
@@ -192,6 +197,7 @@ class Report:
     plots: list[Plot]
     plot_notes: list[str]
     worst: list[Question]
+    notes: list[str] = field(default_factory=list)  # what the run left out, and why
 
 
 def _breakdown(
@@ -445,7 +451,16 @@ def build_report(results: Mapping[str, Any]) -> Report:
         plots=plots,
         plot_notes=notes,
         worst=[_question(i, q) for i, q in enumerate(worst, start=1)],
+        notes=run_notes(results),
     )
+
+
+def run_notes(results: Mapping[str, Any]) -> list[str]:
+    """The run's notes (e.g. retrieval metrics left out for a set without gold passages)."""
+    notes = results.get("notes")
+    if isinstance(notes, str):
+        return [notes]
+    return [str(note) for note in _list(notes) if str(note).strip()]
 
 
 # --- Markdown -----------------------------------------------------------------------------
@@ -473,6 +488,8 @@ def render_markdown(report: Report) -> str:
     """The report as GitHub-flavoured Markdown (plots are in the HTML report)."""
     out = [f"# {md_escape(report.title)}", "", "## Run", ""]
     out += [f"- **{name}:** {md_escape(value)}" for name, value in report.run]
+    if report.notes:
+        out += [""] + [f"> **Note:** {md_escape(note)}" for note in report.notes]
     out += ["", "## Overall metrics", ""]
     out += _md_table(report.overall, "No overall metrics in this run.")
     if report.baselines:
@@ -501,142 +518,33 @@ def render_markdown(report: Report) -> str:
 
 # --- HTML ---------------------------------------------------------------------------------
 
-CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #ffffff; color: #1b1b1b;
-  font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
-main { max-width: 64rem; margin: 0 auto; padding: 1rem; }
-h1, h2, h3 { line-height: 1.25; }
-h2 { margin-top: 2rem; border-bottom: 2px solid #1b1b1b; padding-bottom: .25rem; }
-a { color: #0b4f9c; }
-a:focus-visible, .table-wrap:focus-visible { outline: 3px solid #0b4f9c; outline-offset: 2px; }
-dl.run { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
-dl.run dt { font-weight: 600; }
-dl.run dd { margin: 0; overflow-wrap: anywhere; }
-.table-wrap { overflow-x: auto; margin: 0 0 1.5rem; }
-table { border-collapse: collapse; width: 100%; }
-caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-th, td { border: 1px solid #6b6b6b; padding: .35rem .5rem; text-align: left; vertical-align: top; }
-thead th { background: #e8ecf0; }
-tbody th { font-weight: 600; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num { white-space: nowrap; }
-figure { margin: 0 0 1.5rem; }
-img { display: block; max-width: 100%; height: auto; }
-figcaption { font-style: italic; }
-blockquote { margin: .5rem 0 1rem; padding: .5rem 1rem; border-left: 4px solid #0b4f9c;
-  background: #f3f5f7; white-space: pre-wrap; overflow-wrap: anywhere; }
-.refused { color: #8a1c1c; font-weight: 600; }
-.warning { color: #6b4300; }
-@media (max-width: 40rem) {
-  main { padding: .5rem; }
-  dl.run { grid-template-columns: 1fr; }
-  dl.run dd { margin-bottom: .5rem; }
-  th, td { padding: .25rem .35rem; }
-}
-"""
+
+def png_data_uri(png: bytes) -> str:
+    """A PNG as a data: URI, so a page carries its images inside itself."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def esc(text: str) -> str:
-    """HTML-escaped text, quotes included (safe in content and attributes)."""
-    return html.escape(text, quote=True)
+TEMPLATES = Environment(
+    loader=PackageLoader("eval", "templates"),
+    autoescape=select_autoescape(("html", "html.j2"), default_for_string=True, default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+TEMPLATES.filters["png_data_uri"] = png_data_uri
 
 
-def _html_table(table: Table | None, table_id: str, missing: str) -> list[str]:
-    if table is None:
-        return [f"<p>{esc(missing)}</p>"]
-    caption_id = f"{table_id}-caption"
-    out = [
-        f'<div class="table-wrap" role="region" aria-labelledby="{caption_id}" tabindex="0">',
-        "<table>",
-        f'<caption id="{caption_id}">{esc(table.caption)}</caption>',
-        "<thead><tr>",
-    ]
-    for i, column in enumerate(table.columns):
-        css = ' class="num"' if i in table.numeric else ""
-        out.append(f'<th scope="col"{css}>{esc(column)}</th>')
-    out += ["</tr></thead>", "<tbody>"]
-    for row in table.rows:
-        cells = []
-        for i, cell in enumerate(row):
-            css = ' class="num"' if i in table.numeric else ""
-            tag = "th" if i == 0 else "td"
-            scope = ' scope="row"' if i == 0 else ""
-            cells.append(f"<{tag}{scope}{css}>{esc(cell)}</{tag}>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    return out + ["</tbody>", "</table>", "</div>"]
+def table_html(table: Table | None, table_id: str, missing: str) -> str:
+    """One table as accessible HTML (caption, scoped headers, a focusable scroll region), or
+    `missing` as a paragraph; the report and the UI's Evaluate tab both render tables here."""
+    macro = getattr(TEMPLATES.get_template("table.html.j2").module, "table")  # noqa: B009
+    return str(macro(table, table_id, missing))
 
 
 def render_html(report: Report) -> str:
-    """The report as one self-contained, accessible HTML page."""
-    sections = [("run", "Run")]
-    sections.append(("overall", "Overall metrics"))
-    if report.baselines:
-        sections.append(("baselines", "Baselines"))
-    sections += [
-        ("by-kind", "Metrics by question kind"),
-        ("by-report", "Metrics by report"),
-        ("plots", "Plots"),
-        ("worst", f"Worst {WORST_COUNT} questions"),
-    ]
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(report.title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{esc(report.title)}</h1>",
-        '<nav aria-label="Contents"><ul>',
-    ]
-    out += [f'<li><a href="#{sid}">{esc(name)}</a></li>' for sid, name in sections]
-    out += ["</ul></nav>", '<h2 id="run">Run</h2>', '<dl class="run">']
-    out += [f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in report.run]
-    out += ["</dl>", '<h2 id="overall">Overall metrics</h2>']
-    out += _html_table(report.overall, "t-overall", "No overall metrics in this run.")
-    if report.baselines:
-        out += ['<h2 id="baselines">Baselines</h2>']
-        out += _html_table(report.baselines, "t-baselines", "")
-    out += ['<h2 id="by-kind">Metrics by question kind</h2>']
-    out += _html_table(report.by_kind, "t-by-kind", "No per-kind metrics in this run.")
-    out += ['<h2 id="by-report">Metrics by report</h2>']
-    out += _html_table(report.by_report, "t-by-report", "No per-report metrics in this run.")
-    out += ['<h2 id="plots">Plots</h2>']
-    for plot in report.plots:
-        data = base64.b64encode(plot.png).decode("ascii")
-        out += [
-            "<figure>",
-            f'<img src="data:image/png;base64,{data}" alt="{esc(plot.alt)}">',
-            f"<figcaption>{esc(plot.caption)}</figcaption>",
-            "</figure>",
-        ]
-    out += [f"<p>{esc(note)}</p>" for note in report.plot_notes]
-    out += [f'<h2 id="worst">Worst {WORST_COUNT} questions</h2>']
-    if not report.worst:
-        out.append("<p>No questions in this run.</p>")
-    for i, q in enumerate(report.worst, start=1):
-        refused_css = ' class="refused"' if q.refused == "yes" else ""
-        out += [
-            f'<section aria-labelledby="q{i}">',
-            f'<h3 id="q{i}">{esc(q.heading)}</h3>',
-            '<dl class="run">',
-            f"<dt>Question</dt><dd>{esc(q.question)}</dd>",
-            f"<dt>Kind</dt><dd>{esc(q.kind)}</dd>",
-            f"<dt>Refused</dt><dd{refused_css}>{esc(q.refused)}</dd>",
-        ]
-        out += [f'<dt>Warning</dt><dd class="warning">{esc(w)}</dd>' for w in q.warnings]
-        out += ["</dl>", "<p><strong>Answer:</strong></p>"]
-        out.append(f"<blockquote>{esc(q.answer.strip()) or '(no answer text)'}</blockquote>")
-        out += _html_table(q.citations, f"t-q{i}-citations", "No citations.")
-        out += _html_table(q.scores, f"t-q{i}-scores", "")
-        out.append("</section>")
-    out += ["</main>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    """The report as one self-contained, accessible HTML page (eval/templates/report.html.j2)."""
+    page = TEMPLATES.get_template("report.html.j2")
+    return page.render(report=report, worst_count=WORST_COUNT)
 
 
 def write_reports(results: dict[str, Any], out_dir: Path) -> list[Path]:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import copy
 import json
+import tomllib
+from fnmatch import fnmatch
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assistant.settings import PROJECT_ROOT
 from eval.compare import compare_runs, load_run
-from eval.report import worst_questions, write_reports
+from eval.report import (
+    Table,
+    build_report,
+    render_markdown,
+    table_html,
+    worst_questions,
+    write_reports,
+)
 
 SCRIPT_ANSWER = 'Say "no" <script>alert(1)</script> & mean it [1].'
 VOID = {"meta", "img", "br", "hr", "link", "input", "source", "wbr", "col", "area", "base"}
@@ -224,8 +234,9 @@ def test_html_is_well_formed_self_contained_and_escaped(written: list[Path]) -> 
     # The hostile answer is shown as text, escaped.
     assert "<script>alert" not in html_text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; mean it" in html_text
-    assert "&quot;no&quot;" in html_text
-    assert "Tom &amp; Jerry&#x27;s &lt;b&gt;quote&lt;/b&gt;" in html_text
+    # (Jinja2's autoescape writes quotes as numeric references.)
+    assert "&#34;no&#34;" in html_text
+    assert "Tom &amp; Jerry&#39;s &lt;b&gt;quote&lt;/b&gt;" in html_text
     assert SCRIPT_ANSWER in "".join(parsed.text)
     # Accessible tables and narrow screens.
     assert '<th scope="col"' in html_text and '<th scope="row"' in html_text
@@ -264,6 +275,42 @@ def test_markdown_has_metrics_table_and_worst_questions(written: list[Path]) -> 
     assert md.index("test-004 (follow-up)") < md.index("test-001 (factual)")
     assert "<script>" not in md and "\\<script\\>" in md
     assert "- **Refused:** yes" in md
+
+
+def test_table_html_escapes_cells_and_heads_rows() -> None:
+    table = Table('Scores <for> "x"', ["Score", "Value"], [["<b>hit</b>", "1 & 2"]], {1})
+    html_text = table_html(table, "t-x", "unused")
+    parsed = parse(html_text)
+    assert parsed.errors == [] and parsed.stack == []
+    assert '<caption id="t-x-caption">Scores &lt;for&gt; &#34;x&#34;</caption>' in html_text
+    assert 'aria-labelledby="t-x-caption"' in html_text
+    assert '<th scope="col" class="num">Value</th>' in html_text
+    assert '<th scope="row">&lt;b&gt;hit&lt;/b&gt;</th><td class="num">1 &amp; 2</td>' in html_text
+    assert table_html(None, "t-y", "No <rows>.") == "<p>No &lt;rows&gt;.</p>"
+
+
+def test_notes_appear_above_the_metrics_in_both_reports(tmp_path: Path) -> None:
+    results = make_results() | {"notes": ["retrieval metrics left out: <no gold> passages"]}
+    md_path, html_path = write_reports(results, tmp_path)
+    html_text = html_path.read_text(encoding="utf-8")
+    note = "retrieval metrics left out: &lt;no gold&gt; passages"
+    assert html_text.index(note) < html_text.index('<h2 id="overall">')
+    md = md_path.read_text(encoding="utf-8")
+    assert md.index("> **Note:** retrieval metrics left out: \\<no gold\\>") < md.index(
+        "## Overall metrics"
+    )
+    assert build_report(make_results()).notes == []
+    assert "Note:" not in render_markdown(build_report(make_results()))
+
+
+def test_the_templates_ship_with_the_package() -> None:
+    """A non-editable install finds the templates only if pyproject lists them as package data."""
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["eval"]
+    templates = sorted((PROJECT_ROOT / "eval" / "templates").iterdir())
+    assert [t.name for t in templates] == ["report.html.j2", "table.html.j2"]
+    for template in templates:
+        assert any(fnmatch(f"templates/{template.name}", pattern) for pattern in patterns)
 
 
 def test_worst_questions_order_and_tolerance() -> None:
