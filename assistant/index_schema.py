@@ -3,8 +3,11 @@
 Layout under <data_dir>/index/:
     current                 name of the live build (replaced atomically to switch)
     builds/<build>/         one complete build: manifest.json (written last), passages.jsonl,
-                            sentences.npz (sentence vectors, passage row, character span),
-                            bm25/, chroma/ (embedded mode)
+                            sentences.npy (sentence vectors), sentence_rows.npy (passage row and
+                            character span of each), bm25/, chroma/ (embedded mode); while the
+                            build is unfinished, work/ records how far it got (ingest resumes)
+
+The .npy files are plain arrays so that every serving worker memory-maps them read-only.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sentence vectors in .npy files (memory-mapped), not sentences.npz
 # Passages are embedded sentence by sentence: all-MiniLM-L6-v2 reads only 256 word pieces (about
 # 175 words), and sentence vectors serve dense search (a passage scores by its best sentence),
 # answer composition and the support judge, so each word is encoded once.
@@ -79,6 +82,7 @@ class SourceRecord(BaseModel):
     kind: SourceKind
     pages: int
     passages: int
+    source_key: str = ""  # what else decides its passages (owner, chunking): reuse needs both
 
 
 class IndexManifest(BaseModel):
@@ -97,6 +101,7 @@ class IndexManifest(BaseModel):
     chroma: Literal["embedded", "server"] = "embedded"
     seconds: float = 0.0
     embedded_passages: int = Field(0, description="How many passages were embedded (not reused).")
+    embedded_sentences: int = Field(0, description="How many sentences were embedded.")
 
 
 def embedding_text(passage: Passage) -> str:
@@ -132,6 +137,8 @@ class IndexPaths:
 
 MANIFEST_FILE = "manifest.json"
 PASSAGES_FILE = "passages.jsonl"
-SENTENCES_FILE = "sentences.npz"
+SENTENCES_FILE = "sentences.npy"  # float32 (sentences, dimension), unit vectors
+SENTENCE_ROWS_FILE = "sentence_rows.npy"  # int32 (sentences, 3): passage row, start, end
+WORK_DIR = "work"
 BM25_DIR = "bm25"
 CHROMA_DIR = "chroma"

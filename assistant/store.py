@@ -14,13 +14,14 @@ import numpy as np
 
 from assistant.bm25 import Bm25Index
 from assistant.chroma import ChromaUnavailable, chroma_client
-from assistant.embedder import EMBEDDER_NAME
+from assistant.embedder import EMBEDDER_NAME, embedder_name
 from assistant.index_schema import (
     BM25_DIR,
     CHROMA_DIR,
     MANIFEST_FILE,
     PASSAGES_FILE,
     SCHEMA_VERSION,
+    SENTENCE_ROWS_FILE,
     SENTENCES_FILE,
     IndexManifest,
     IndexPaths,
@@ -79,17 +80,20 @@ def read_manifest(build: Path) -> IndexManifest:
         ) from exc
 
 
-def check_compatible(manifest: IndexManifest, build: Path) -> None:
-    """Refuse an index made with another embedder or schema, with the fix in the message."""
+def check_compatible(manifest: IndexManifest, build: Path, embedder: str = EMBEDDER_NAME) -> None:
+    """Refuse an index made with another schema, or with another embedder than `embedder`
+    (the one that will encode the queries), with the fix in the message."""
     if manifest.schema_version != SCHEMA_VERSION:
         raise IndexMismatch(
             f"{build}: index schema {manifest.schema_version}, this version reads"
-            f" {SCHEMA_VERSION}; rebuild with `safeguarding ingest`"
+            f" {SCHEMA_VERSION} (sentence vectors are now memory-mapped .npy files);"
+            " rebuild the index with `safeguarding ingest`"
         )
-    if manifest.embedder != EMBEDDER_NAME:
+    if manifest.embedder != embedder:
         raise IndexMismatch(
-            f"{build}: index built with embedder {manifest.embedder!r}, this version uses"
-            f" {EMBEDDER_NAME!r}; rebuild with `safeguarding ingest`"
+            f"{build}: index built with embedder {manifest.embedder!r}, queries would be"
+            f" encoded with {embedder!r} (SAFEGUARDING_EMBEDDER); set it to match or rebuild"
+            " with `safeguarding ingest`"
         )
 
 
@@ -111,7 +115,7 @@ class IndexStore:
         self.build = build
         self.settings = settings
         self.manifest = read_manifest(build)
-        check_compatible(self.manifest, build)
+        check_compatible(self.manifest, build, embedder_name(settings.embedder))
         try:
             self._load(build)
         except IndexUnavailable:
@@ -123,8 +127,12 @@ class IndexStore:
         with (build / PASSAGES_FILE).open(encoding="utf-8") as lines:
             self.passages = [Passage.model_validate(json.loads(line)) for line in lines]
         self.rows = {p.id: i for i, p in enumerate(self.passages)}
-        with np.load(build / SENTENCES_FILE) as saved:
-            vectors, owner, spans = saved["vectors"], saved["owner"], saved["spans"]
+        # memory-mapped read-only: workers serving the same build share one copy in the page cache
+        vectors = np.asarray(np.load(build / SENTENCES_FILE, mmap_mode="r"))
+        rows = np.asarray(np.load(build / SENTENCE_ROWS_FILE, mmap_mode="r"))
+        if vectors.ndim != 2 or rows.shape != (len(vectors), 3):
+            raise ValueError(f"sentence files disagree: {vectors.shape} vectors, {rows.shape} rows")
+        owner, spans = rows[:, 0], np.ascontiguousarray(rows[:, 1:])
         bounds = np.searchsorted(owner, np.arange(len(self.passages) + 1))
         self._sentences = [
             SentenceSet(spans[a:b], vectors[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)

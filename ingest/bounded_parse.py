@@ -1,17 +1,26 @@
-"""Parse one source file within the operator's bounds on file size, page count and parse time.
+"""Parse source files within the operator's bounds on file size, page count and parse time.
 
 A PDF is parsed in a worker process: only a process can be stopped when pypdf runs away inside
 one call (a decompression bomb, a huge page tree), and a crash there cannot take ingest down.
 The worker costs about 0.1 s per document once the model is loaded (a fork), so the other
 formats, whose parsers are linear in the file size, are parsed in-process within the size bound.
+
+`parse_many` runs several such workers at once, one document each: a pool whose workers
+outlive a task (concurrent.futures) cannot stop one runaway document without breaking every
+other task, and a worker per document keeps each one's memory its own and bounded.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from assistant.settings import Settings
 from ingest.document import ParsedDocument
@@ -49,10 +58,13 @@ def check_size(path: Path, limits: ParseLimits) -> None:
         )
 
 
-def _work(conn: Connection, path: Path, max_pages: int) -> None:
-    """The worker: parse and send back the document or the one-line reason."""
+Work = Callable[[Path, int], Any]  # (path, max_pages) -> what the parent needs of the document
+
+
+def _work(conn: Connection, path: Path, max_pages: int, work: Work = parse_file) -> None:
+    """The worker: run `work` and send back its result or the one-line reason."""
     try:
-        conn.send(("ok", parse_file(path, max_pages=max_pages)))
+        conn.send(("ok", work(path, max_pages)))
     except IngestError as exc:
         conn.send(("error", str(exc)))
     except BaseException as exc:  # report, never hang the parent
@@ -61,33 +73,57 @@ def _work(conn: Connection, path: Path, max_pages: int) -> None:
         conn.close()
 
 
-def parse_in_worker(path: Path, limits: ParseLimits) -> ParsedDocument:
-    """Parse `path` in a worker process, killed when it exceeds `limits.timeout` seconds."""
+def timed_out(path: Path, limits: ParseLimits) -> IngestError:
+    return IngestError(
+        f"{path}: parsing took longer than {limits.timeout:g} s and was stopped"
+        " (SAFEGUARDING_PARSE_TIMEOUT); the file may be damaged or hostile"
+    )
+
+
+def crashed(path: Path, worker: BaseProcess) -> IngestError:
+    return IngestError(
+        f"{path}: the parser stopped unexpectedly (exit code {worker.exitcode});"
+        " the file may be damaged or hostile"
+    )
+
+
+def start_worker(path: Path, limits: ParseLimits, work: Work) -> tuple[Connection, BaseProcess]:
+    """A forked worker running `work(path)`, and the end of the pipe its answer comes on."""
     receive, send = _CONTEXT.Pipe(duplex=False)
-    worker = _CONTEXT.Process(target=_work, args=(send, path, limits.max_pages), daemon=True)
+    worker = _CONTEXT.Process(target=_work, args=(send, path, limits.max_pages, work), daemon=True)
     worker.start()
     send.close()
+    return receive, worker
+
+
+def finish_worker(receive: Connection, worker: BaseProcess, path: Path) -> Any:
+    """The worker's answer once its pipe is readable; an IngestError for its reason."""
     try:
-        if not receive.poll(limits.timeout):
-            raise IngestError(
-                f"{path}: parsing took longer than {limits.timeout:g} s and was stopped"
-                " (SAFEGUARDING_PARSE_TIMEOUT); the file may be damaged or hostile"
-            )
         status, value = receive.recv()
     except EOFError:
         worker.join()
-        raise IngestError(
-            f"{path}: the parser stopped unexpectedly (exit code {worker.exitcode});"
-            " the file may be damaged or hostile"
-        ) from None
+        raise crashed(path, worker) from None
     finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join()
-        receive.close()
+        stop_worker(receive, worker)
     if status == "error":
         raise IngestError(value)
-    document: ParsedDocument = value
+    return value
+
+
+def stop_worker(receive: Connection, worker: BaseProcess) -> None:
+    if worker.is_alive():
+        worker.kill()
+    worker.join()
+    receive.close()
+
+
+def parse_in_worker(path: Path, limits: ParseLimits) -> ParsedDocument:
+    """Parse `path` in a worker process, killed when it exceeds `limits.timeout` seconds."""
+    receive, worker = start_worker(path, limits, parse_file)
+    if not receive.poll(limits.timeout):
+        stop_worker(receive, worker)
+        raise timed_out(path, limits)
+    document: ParsedDocument = finish_worker(receive, worker, path)
     return document
 
 
@@ -97,3 +133,59 @@ def parse_bounded(path: Path, limits: ParseLimits) -> ParsedDocument:
     if path.suffix.lower() == ".pdf":
         return parse_in_worker(path, limits)
     return parse_file(path)
+
+
+@dataclass
+class _Running:
+    key: Any
+    path: Path
+    worker: BaseProcess
+    deadline: float
+
+
+def parse_many(
+    jobs: Iterable[tuple[Any, Path, Work]], limits: ParseLimits, workers: int = 0
+) -> Iterator[tuple[Any, Any]]:
+    """(key, work(path) or its IngestError) for each (key, path, work), as documents finish:
+    PDFs in up to `workers` processes at once (0: one per core), other files in this process."""
+    size = workers or os.cpu_count() or 1
+    pending = iter(jobs)
+    running: dict[Connection, _Running] = {}
+    try:
+        while True:
+            while len(running) < size and (job := next(pending, None)) is not None:
+                key, path, work = job
+                try:
+                    check_size(path, limits)
+                    if path.suffix.lower() != ".pdf":
+                        yield key, work(path, limits.max_pages)
+                        continue
+                except IngestError as exc:
+                    yield key, exc
+                    continue
+                receive, worker = start_worker(path, limits, work)
+                running[receive] = _Running(key, path, worker, time.monotonic() + limits.timeout)
+            if not running:
+                return
+            yield from _collect(running, limits)
+    finally:
+        for receive, left in running.items():
+            stop_worker(receive, left.worker)
+
+
+def _collect(running: dict[Connection, _Running], limits: ParseLimits) -> Iterator[tuple[Any, Any]]:
+    """Wait for the first worker to answer or run out of time; yield what finished."""
+    soonest = min(job.deadline for job in running.values())
+    ready = wait(list(running), timeout=max(0.0, soonest - time.monotonic()))
+    for receive in ready:
+        job = running.pop(receive)  # type: ignore[call-overload]
+        try:
+            yield job.key, finish_worker(receive, job.worker, job.path)  # type: ignore[arg-type]
+        except IngestError as exc:
+            yield job.key, exc
+    now = time.monotonic()
+    for receive, job in list(running.items()):
+        if job.deadline <= now:
+            del running[receive]
+            stop_worker(receive, job.worker)
+            yield job.key, timed_out(job.path, limits)

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from assistant.embedder import Embedder, get_embedder
-from assistant.index_schema import IndexManifest, Passage, SourceRecord
+from assistant.index_schema import SCHEMA_VERSION, IndexManifest, IndexPaths
+from assistant.progress import ProgressFn
 from assistant.settings import Settings
 from assistant.wording import counted
-from ingest.bounded_parse import ParseLimits, parse_bounded
-from ingest.chunk import ChunkParams, ChunkSource, chunk_blocks
-from ingest.document import ParsedDocument
+from ingest.bounded_parse import ParseLimits
+from ingest.chunk import ChunkParams
 from ingest.errors import IngestError
-from ingest.index_writer import ProgressFn, write_index
-from ingest.sources import SourceFile, resolve_sources, slug
+from ingest.index_writer import (
+    discard,
+    disk_full,
+    new_build_id,
+    prune_builds,
+    space_error,
+    switch_live,
+    write_index,
+)
+from ingest.parse_stage import ParsedSources, file_sha256, parse_stage, source_key
+from ingest.previous import PreviousBuild
+from ingest.sources import SourceFile, resolve_sources
+from ingest.work import BuildWork, ingest_key
 
 
 @dataclass
@@ -40,76 +49,41 @@ class IngestSummary:
         return f"Indexed {counts}, {passages} in {self.seconds:.1f} s{left_out}"
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def chunk_source(source: SourceFile, doc: ParsedDocument) -> ChunkSource:
-    """Who a document's passages belong to: manifest reports, briefings' front matter, else file."""
-    meta = doc.metadata
-    if source.report_id:
-        return ChunkSource(
-            doc_id=source.report_id,
-            report_id=source.report_id,
-            report_title=source.report_title or doc.title,
-            kind=source.kind,
-            url=source.url,
-        )
-    kind = "briefing" if meta.get("kind") == "briefing" else source.kind
-    based_on = meta.get("based_on")
-    report_id = based_on if isinstance(based_on, str) else slug(source.path.stem)
-    return ChunkSource(
-        doc_id=str(meta.get("id") or slug(source.path.stem)),
-        report_id=report_id,
-        report_title=doc.title,
-        kind=kind,
-    )
-
-
-@dataclass
-class Parsed:
-    """Every file's passages and record, and the reason for each file left out."""
-
-    passages: list[Passage] = field(default_factory=list)
-    records: list[SourceRecord] = field(default_factory=list)
-    pages: int = 0
-    skipped: list[str] = field(default_factory=list)
-
-
-def parse_all(files: list[SourceFile], params: ChunkParams, limits: ParseLimits) -> Parsed:
-    """Parse and chunk every file before the index is touched. A file that cannot be parsed
-    within the bounds is left out with its reason; the others go on."""
-    parsed = Parsed()
+def hash_files(files: list[SourceFile]) -> list[str]:
+    """Each file's sha256 ("" when unreadable: its parse then says why)."""
+    hashes = []
     for source in files:
         try:
-            doc = parse_bounded(source.path, limits)
-        except IngestError as exc:
-            parsed.skipped.append(str(exc))
-            continue
-        owner = chunk_source(source, doc)
-        if owner.kind == "briefing" and not doc.metadata.get("notice"):
-            raise IngestError(f"{source.path}: a briefing must open with its notice blockquote")
-        doc_passages = chunk_blocks(doc.blocks, owner, params)
-        if any(r.doc_id == owner.doc_id for r in parsed.records):
-            raise IngestError(f"{source.path}: duplicate document id {owner.doc_id!r}")
-        parsed.records.append(
-            SourceRecord(
-                doc_id=owner.doc_id,
-                path=str(source.path),
-                sha256=file_sha256(source.path),
-                report_id=owner.report_id,
-                kind=owner.kind,
-                pages=doc.page_count,
-                passages=len(doc_passages),
-            )
-        )
-        parsed.passages += doc_passages
-        parsed.pages += doc.page_count
-    return parsed
+            hashes.append(file_sha256(source.path))
+        except OSError:
+            hashes.append("")
+    return hashes
+
+
+def describe(
+    settings: Settings, corpus: str, files: list[SourceFile], hashes: list[str], embedder: str
+) -> dict[str, object]:
+    """Everything that decides a build's content: an ingest with the same description resumes
+    the unfinished build it left."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "corpus": corpus,
+        "embedder": embedder,
+        "chunking": [settings.chunk_min_words, settings.chunk_max_words],
+        "overlap": settings.chunk_overlap_words,
+        "sources": [
+            [str(f.path), f.kind, f.report_id, h] for f, h in zip(files, hashes, strict=True)
+        ],
+        "keys": [source_key(f, chunk_params(settings)) for f in files],
+        "chroma": [settings.chroma_host, settings.chroma_port],
+        "live": IndexPaths(settings.index_dir).live_build_id(),
+    }
+
+
+def chunk_params(settings: Settings) -> ChunkParams:
+    return ChunkParams(
+        settings.chunk_min_words, settings.chunk_max_words, settings.chunk_overlap_words
+    )
 
 
 def run_ingest(
@@ -120,28 +94,67 @@ def run_ingest(
     announce: Callable[[str], None] = print,
     progress: ProgressFn | None = None,
 ) -> IngestSummary:
-    """Index the named sources (default: downloaded reports, else briefings) and switch."""
+    """Index the named sources (default: downloaded reports, else briefings) and switch. An
+    unfinished build of the same ingest (killed, interrupted) is resumed where it stopped."""
     started = time.perf_counter()
     corpus, files = resolve_sources(settings, names)
     announce(f"Indexing the {corpus} corpus: {counted(len(files), 'file')}")
-    params = ChunkParams(
-        settings.chunk_min_words, settings.chunk_max_words, settings.chunk_overlap_words
-    )
-    parsed = parse_all(files, params, ParseLimits.from_settings(settings))
+    embedder = embedder or get_embedder()
+    paths = IndexPaths(settings.index_dir)
+    paths.builds.mkdir(parents=True, exist_ok=True)
+    previous_id = paths.live_build_id()
+    hashes = hash_files(files)
+    key = ingest_key(describe(settings, corpus, files, hashes, embedder.name))
+    work = BuildWork.open(paths, key, new_build_id())
+    if work.resumed:
+        announce(f"Resuming the unfinished build {work.build_id}")
+    try:
+        parsed, manifest = build(settings, work, corpus, files, hashes, embedder, progress)
+        switch_live(paths, work.build_id)
+    except Exception as exc:  # an interrupt (Ctrl-C) keeps the work for the next run
+        discard(settings, work)
+        if disk_full(exc):
+            raise space_error(settings) from exc
+        raise
+    work.finish()
+    prune_builds(settings, paths, keep={work.build_id, previous_id or work.build_id})
     for reason in parsed.skipped:
         announce(f"Skipped {reason}")
-    if not parsed.passages:
-        raise IngestError("; ".join(parsed.skipped) or "no passages: the sources contain no text")
-    manifest = write_index(
-        settings, parsed.passages, parsed.records, corpus, embedder or get_embedder(), progress
-    )
     return IngestSummary(
         corpus=corpus,
         documents=len(parsed.records),
         pages=parsed.pages,
-        passages=len(parsed.passages),
+        passages=parsed.passages,
         embedded=manifest.embedded_passages,
         seconds=time.perf_counter() - started,
         manifest=manifest,
         skipped=parsed.skipped,
     )
+
+
+def build(
+    settings: Settings,
+    work: BuildWork,
+    corpus: str,
+    files: list[SourceFile],
+    hashes: list[str],
+    embedder: Embedder,
+    progress: ProgressFn | None,
+) -> tuple[ParsedSources, IndexManifest]:
+    """Parse, embed and index into the work build, stage by stage."""
+    previous = PreviousBuild.open(IndexPaths(settings.index_dir), embedder.name)
+    limits = ParseLimits.from_settings(settings)
+    parsed = parse_stage(
+        work,
+        corpus,
+        files,
+        hashes,
+        chunk_params(settings),
+        limits,
+        previous,
+        settings.parse_workers,
+        progress,
+    )
+    if not parsed.passages:
+        raise IngestError("; ".join(parsed.skipped) or "no passages: the sources contain no text")
+    return parsed, write_index(settings, work, parsed, embedder, previous, progress)

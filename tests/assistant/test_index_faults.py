@@ -51,7 +51,7 @@ def garble(path: Path) -> None:
 DAMAGE = {
     "passages deleted": lambda b: (b / "passages.jsonl").unlink(),
     "passages garbled": lambda b: garble(b / "passages.jsonl"),
-    "sentence vectors garbled": lambda b: garble(b / "sentences.npz"),
+    "sentence vectors garbled": lambda b: garble(b / "sentences.npy"),
     "bm25 deleted": lambda b: shutil.rmtree(b / "bm25"),
     "chroma deleted": lambda b: shutil.rmtree(b / "chroma"),
     "chroma database garbled": lambda b: garble(b / "chroma" / "chroma.sqlite3"),

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+import bm25s
+import numpy as np
 import pytest
+import Stemmer
 
-from assistant.index_schema import MANIFEST_FILE, IndexPaths, passage_of, vector_id
-from assistant.store import IndexMismatch, IndexStore, open_store
+from assistant.embedder import embedder_name
+from assistant.index_schema import (
+    BM25_DIR,
+    MANIFEST_FILE,
+    SENTENCE_ROWS_FILE,
+    SENTENCES_FILE,
+    IndexManifest,
+    IndexPaths,
+    passage_of,
+    vector_id,
+)
+from assistant.store import IndexMismatch, IndexStore, check_compatible, open_store
 from ingest.pipeline import run_ingest
 
 
@@ -51,3 +65,65 @@ def test_store_reopens_after_a_new_build(settings, embedder, build):
 def test_a_vector_id_names_its_passage_even_when_the_passage_id_has_colons():
     assert passage_of(vector_id("a1b2", 3)) == "a1b2"
     assert passage_of(vector_id("doc:part:7", 12)) == "doc:part:7"
+
+
+def manifest_with(**changes: object) -> IndexManifest:
+    fields: dict[str, object] = {
+        "build_id": "b1",
+        "built_at": datetime.now(UTC),
+        "embedder": embedder_name("fp32"),
+        "dimension": 384,
+        "chunking": {},
+        "corpus": "custom",
+        "sources": [],
+        "passages": 1,
+        "collection": "passages-b1",
+    }
+    return IndexManifest.model_validate({**fields, **changes})
+
+
+def test_an_index_is_queried_only_with_the_embedder_that_built_it(tmp_path):
+    int8 = manifest_with(embedder=embedder_name("int8"))
+    check_compatible(int8, tmp_path, embedder_name("int8"))
+    with pytest.raises(IndexMismatch, match="int8.*SAFEGUARDING_EMBEDDER.*safeguarding ingest"):
+        check_compatible(int8, tmp_path, embedder_name("fp32"))
+    with pytest.raises(IndexMismatch, match="SAFEGUARDING_EMBEDDER"):
+        check_compatible(manifest_with(), tmp_path, embedder_name("int8"))
+
+
+def test_a_build_of_the_npz_schema_is_refused_with_rebuild_in_the_message(tmp_path):
+    with pytest.raises(IndexMismatch, match="schema 1, this version reads 2.*rebuild the index"):
+        check_compatible(manifest_with(schema_version=1), tmp_path)
+
+
+@pytest.mark.slow
+def test_int8_settings_refuse_an_fp32_index(settings, build):
+    with pytest.raises(IndexMismatch, match="SAFEGUARDING_EMBEDDER"):
+        IndexStore(settings.model_copy(update={"embedder": "int8"}), build)
+
+
+@pytest.mark.slow
+def test_memory_mapped_store_searches_as_exact_search_on_the_saved_arrays(
+    settings, embedder, build
+):
+    store = IndexStore(settings, build)
+    vectors = np.load(build / SENTENCES_FILE)
+    rows = np.load(build / SENTENCE_ROWS_FILE)
+    assert not store.sentences(store.passages[0].id).vectors.flags.owndata  # a view of the map
+    assert not store.sentences(store.passages[0].id).vectors.flags.writeable
+    query = embedder.encode(["what is poverty blindness"])[0]
+    best: dict[str, float] = {}
+    for row in np.argsort(-(vectors @ query)):
+        best.setdefault(store.passages[rows[row, 0]].id, float(vectors[row] @ query))
+    exact = list(best.items())[:3]
+    dense = store.dense(query, 3)
+    assert [pid for pid, _ in dense] == [pid for pid, _ in exact]
+    assert np.allclose([s for _, s in dense], [s for _, s in exact], atol=1e-4)
+    in_memory = bm25s.BM25.load(str(build / BM25_DIR))
+    tokens = bm25s.tokenize(["poverty blindness"], stemmer=Stemmer.Stemmer("english"))
+    ids, scores = in_memory.retrieve(tokens, k=3, show_progress=False)
+    assert store.lexical("poverty blindness", 3) == [
+        (store.passages[int(r)].id, float(s))
+        for r, s in zip(ids[0], scores[0], strict=True)
+        if s > 0
+    ]

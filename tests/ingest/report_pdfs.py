@@ -1,0 +1,20 @@
+"""Small generated report PDFs for ingest tests (the generator is moving to bench/library)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+try:
+    from bench.library.report_pdf import make_report_pdf
+except ImportError:  # before the move
+    from eval.synthetic_report import make_report_pdf  # type: ignore[no-redef]
+
+
+def report_folder(folder: Path, count: int, pages: int = 3, first_seed: int = 0) -> Path:
+    """`count` report-like PDFs of one chapter of `pages` pages, distinct by seed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in range(first_seed, first_seed + count):
+        make_report_pdf(
+            folder / f"report-{seed:03d}.pdf", chapters=1, pages_per_chapter=pages, seed=seed
+        )
+    return folder
