@@ -1,13 +1,10 @@
-"""Small generated report PDFs for ingest tests (the generator is moving to bench/library)."""
+"""Small generated report PDFs for ingest tests (from the generator in bench/library)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-try:
-    from bench.library.report_pdf import make_report_pdf
-except ImportError:  # before the move
-    from eval.synthetic_report import make_report_pdf  # type: ignore[no-redef]
+from bench.library.report_pdf import make_report_pdf
 
 
 def report_folder(folder: Path, count: int, pages: int = 3, first_seed: int = 0) -> Path:
