@@ -490,14 +490,18 @@ def serve(host: str | None, port: int | None, no_ui: bool, workers: int | None) 
         from ui.mount import mount_ui  # the composition root wires the UI in; assistant never does
 
         mount = mount_ui
-    uvicorn.run(
-        create_app(settings, ui=mount),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=settings.log_questions,
-        timeout_keep_alive=settings.keep_alive_seconds,
-    )
+    uvicorn.run(create_app(settings, ui=mount), **uvicorn_options(settings, host, port))
+
+
+def uvicorn_options(settings: Settings, host: str | None, port: int | None) -> dict[str, Any]:
+    """Where and how `serve` listens, one process or several."""
+    return {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": settings.log_level.lower(),
+        "access_log": settings.log_questions,
+        "timeout_keep_alive": settings.keep_alive_seconds,
+    }
 
 
 def serve_workers(
@@ -518,16 +522,8 @@ def serve_workers(
             " session in one process (serve it with one worker, or behind a sticky proxy)",
             err=True,
         )
-    uvicorn.run(
-        "assistant.app:worker_app",
-        factory=True,
-        workers=workers,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=settings.log_questions,
-        timeout_keep_alive=settings.keep_alive_seconds,
-    )
+    options = uvicorn_options(settings, host, port)
+    uvicorn.run("assistant.app:worker_app", factory=True, workers=workers, **options)
 
 
 @cli.group(name="eval")

@@ -12,15 +12,14 @@ import numpy as np
 
 from assistant.index_schema import (
     CHROMA_DIR,
-    MANIFEST_FILE,
     PASSAGES_FILE,
-    SCHEMA_VERSION,
     SENTENCE_ROWS_FILE,
     SENTENCES_FILE,
     IndexManifest,
     IndexPaths,
     SourceRecord,
 )
+from assistant.store import IndexUnavailable, check_compatible, read_manifest
 from ingest.npy_rows import NpyRows
 
 
@@ -62,12 +61,11 @@ class PreviousBuild:
         if live is None:
             return None
         build = paths.build(live)
-        try:
-            manifest = IndexManifest.model_validate_json((build / MANIFEST_FILE).read_text())
-        except (OSError, ValueError):
-            return None  # an unreadable live build: build everything again
-        if manifest.embedder != embedder or manifest.schema_version != SCHEMA_VERSION:
-            return None
+        try:  # the store's own reading and compatibility check
+            manifest = read_manifest(build)
+            check_compatible(manifest, build, embedder)
+        except (IndexUnavailable, OSError):
+            return None  # unreadable or incompatible: build everything again
         return cls(build, manifest)
 
     @property
