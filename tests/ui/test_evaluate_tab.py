@@ -43,7 +43,8 @@ def run_upload(page, path: Path) -> str:  # type: ignore[no-untyped-def]
         arg=path.name,
         timeout=300_000,
     )
-    return str(page.locator("#sg-eval-status").inner_text())
+    message = page.locator("#sg-eval-status .sg-status")  # not Gradio's progress text beside it
+    return str((message if message.count() else page.locator("#sg-eval-status")).inner_text())
 
 
 def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
