@@ -137,9 +137,11 @@ def words_to_answer(texts: list[str], key_facts: list[str]) -> int | None:
 
 
 def fact_recall(
-    answer: str, must_contain: list[str], *, case_sensitive: bool = True
+    answer: str, must_contain: list[str], *, case_sensitive: bool = False
 ) -> float | None:
-    """Share of `must_contain` tokens found in the answer (whitespace-normalised); None if none."""
+    """Share of `must_contain` tokens found in the answer (whitespace-normalised, in any case:
+    "children's services" is the fact when a sentence starts "Children's services"); None if
+    none."""
     if not must_contain:
         return None
     text = normalise_space(answer)

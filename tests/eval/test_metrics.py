@@ -177,8 +177,8 @@ def test_fact_recall() -> None:
     answer = "Led by Marian Brandon & Peter  Sidebotham."
     assert fact_recall(answer, ["Marian Brandon", "Peter Sidebotham"]) == 1.0
     assert fact_recall(answer, ["Marian Brandon", "UEA", "Warwick", "Peter"]) == 0.5
-    assert fact_recall(answer, ["marian brandon"]) == 0.0
-    assert fact_recall(answer, ["marian brandon"], case_sensitive=False) == 1.0
+    assert fact_recall(answer, ["marian brandon"]) == 1.0  # a fact is a fact in any case
+    assert fact_recall(answer, ["marian brandon"], case_sensitive=True) == 0.0
     assert fact_recall(answer, []) is None
     assert fact_recall("", ["368"]) == 0.0
 

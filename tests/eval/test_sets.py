@@ -42,3 +42,35 @@ def test_a_blind_batch_is_checked_for_its_style_anchors_and_tokens(tmp_path):
     assert all(":2" in item for item in problems.items), problems.items  # line 1 is valid
     assert any("style 'casual'" in item for item in problems.items)
     assert any("not a verbatim substring" in item for item in problems.items)
+
+
+def test_a_blind_anchor_may_be_longer_and_a_token_matches_in_any_case(tmp_path):
+    import json
+
+    from eval.sets.check_sets import Problems, check_question_set, load_briefings
+
+    item = {
+        "id": "blind-101",
+        "question": "How many SCRs did the triennial cover?",
+        "kind": "factual",
+        "answerable": True,
+        "style": "plain",
+        "reports": ["triennial-2014-17"],
+        "must_contain": ["the triennial analysis covered 368"],  # "The ..." in the briefing
+        "gold": [
+            {
+                "report": "triennial-2014-17",
+                "section": "Methods",
+                "anchor": "The triennial analysis covered 368 serious case reviews (SCRs) about"
+                " incidents",  # 11 words: over the project's own limit of 10
+            }
+        ],
+        "history": [],
+    }
+    path = tmp_path / "batch-99.jsonl"
+    path.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    blind, own = Problems(), Problems()
+    check_question_set(path, load_briefings(), blind, blind=True)
+    check_question_set(path, load_briefings(), own, blind=False)
+    assert blind.items == []
+    assert any("anchor has 11 words (want 4-10)" in p for p in own.items), own.items
