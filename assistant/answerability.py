@@ -2,9 +2,10 @@
 
 A logistic regression over a few continuous signals that don't depend on the corpus (how close
 the best sentence and passage are, how much of the question the passages cover, whether dense and
-BM25 retrieval agree, whether the kind of answer asked for is there) gives the chance that the
-question is answered. It is fitted on labelled questions by `python -m eval.fit_answerability`,
-which chooses the threshold on held-out folds and writes `answerability.json` beside this file.
+BM25 retrieval agree, whether the periods and names the question uses are there) gives the
+chance that the question is answered. It is fitted on labelled questions by `python -m
+eval.fit_answerability`, which chooses the threshold on held-out folds and writes
+`answerability.json` beside this file.
 
 Guards refuse what the signals cannot see. One remains, another publication ("the Jay Review"),
 the only one that earned its place on the blind batches; each guard is one class that can be
@@ -27,6 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.embedder import Embedder
+from assistant.index_schema import Passage
 from assistant.publications import other_annual_report, other_publication
 from assistant.query import Query
 from assistant.rerank import Candidate
@@ -42,6 +44,7 @@ FEATURES = (
     "kept_meaning",  # cosine of the topic to itself without the words the answer doesn't use
     "agreement",  # share of the top 5 passages that both dense and BM25 rank in their top 10
     "specifics_found",  # share of the years and periods the question states found in the answer
+    "names_found",  # share of the names and acronyms the question uses found in the top passages
 )
 PERIOD = re.compile(r"^(?:19|20)\d\d(?:-\d\d)?$")  # "2009-11", "2020" as specific_terms gives them
 TOP_SENTENCES = 10  # the sentences near-synonyms are looked for in
@@ -88,10 +91,10 @@ def features(
     vectors = query.word_vectors if query.word_vectors is not None else np.zeros((0, 1))
     in_top: set[str] = set()
     for hit in hits[:TOP_PASSAGES]:
-        in_top = in_top.union(*store.sentence_terms(hit.passage.id))
+        in_top = in_top.union(*store.sentence_terms(hit.passage.id), context_terms(hit.passage))
     in_answer: set[str] = set().union(*(c.terms for c in chosen))
     for passage in {c.passage.id: c.passage for c in chosen}.values():
-        in_answer |= content_terms(passage.section)  # "Panel members" says who they are
+        in_answer |= context_terms(passage)
     near_top = near_words(vectors, ranked[:TOP_SENTENCES])
     near_answer = near_words(vectors, chosen)
     unused = [
@@ -115,7 +118,21 @@ def features(
         "kept_meaning": kept,
         "agreement": len(both) / min(5, len(hits)) if hits else 0.0,
         "specifics_found": len(stated & found) / len(stated) if stated else 1.0,
+        "names_found": share_found(query.names, in_top),
     }
+
+
+def context_terms(passage: Passage) -> set[str]:
+    """The words a sentence is read under: its heading ("Panel members" says who they are) and
+    its document's title ("the review" in a report on criminal exploitation is that review)."""
+    return content_terms(passage.section) | content_terms(passage.report_title)
+
+
+def share_found(names: frozenset[str], terms: set[str]) -> float:
+    """Share of the names whose stem is among the terms (1 when there are none)."""
+    if not names:
+        return 1.0
+    return sum(next(iter(content_terms(n)), n) in terms for n in names) / len(names)
 
 
 @dataclass(frozen=True)
@@ -268,7 +285,9 @@ class AnswerabilityDecider:
     def explain(self, query: Query, values: dict[str, float], probability: float) -> str:
         """The refusal's reason in words, with the weakest signal named."""
         weakest = "they share little of what it asks about"
-        if values["specifics_found"] < 1:
+        if values["names_found"] < 1:
+            weakest = "they don't mention every name it uses"
+        elif values["specifics_found"] < 1:
             weakest = "none mentions the period or figure it names"
         elif values["kept_meaning"] < 0.8:
             weakest = "they leave out words that carry its meaning"

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.corpus import Manifest, ManifestError, load_manifest
+from assistant.text_features import content_terms, words
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
@@ -119,6 +120,16 @@ class CorpusKnowledge:
         for at, insert in sorted(inserts, reverse=True):
             text = text[:at] + insert + text[at:]
         return text
+
+    def glossed_words(self, text: str) -> set[str]:
+        """The words of the glossary terms in a text that their meaning doesn't repeat ("csprp",
+        "cp"): once spelled out, the meaning stands for them."""
+        found: set[str] = set()
+        for _term, pattern, means in self.glossary:
+            meant = content_terms(means)
+            for match in pattern.finditer(text):
+                found |= {w for w in words(match.group(0)) if not content_terms(w) <= meant}
+        return found
 
     def is_known_name(self, phrase: str) -> bool:
         """Whether a phrase is part of a name the corpus owns (a title, publisher or meaning)."""

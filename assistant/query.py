@@ -23,9 +23,11 @@ from assistant.spelling import Speller
 from assistant.text_features import (
     STOPWORDS,
     content_terms,
+    names,
     specific_terms,
     with_acronyms_spelled_out,
     words,
+    written_out_acronyms,
 )
 from assistant.topic import topic, without_documents
 
@@ -58,6 +60,7 @@ class Query:
     about: str  # what the new turn itself asks about (its topic); `topic_vector` embeds it
     topic_words: tuple[str, ...]  # the content words of `about`, unstemmed, in order
     specifics: frozenset[str]
+    names: frozenset[str]  # proper nouns and acronyms the new turn names, beyond the corpus's own
     wanted: AnswerType | None
     named: frozenset[str]  # report ids the question names
     vector: np.ndarray = field(repr=False)
@@ -152,10 +155,11 @@ class QueryRewriter:
         if follow_up and len(own_terms) >= self.own_terms_needed:
             terms = own_terms  # a follow-up that names its own topic is matched on it
         about = topic(own, self.knowledge) if follow_up else subject
-        # a report's name is carried by `named`: it is no word the answer must use
-        topic_words = tuple(
-            content_words(without_documents(about, self.knowledge)) or content_words(about)
-        )
+        # a report's name is carried by `named`, and a glossary term or acronym by the meaning
+        # spelled out after it: neither is a word the answer must use
+        glossed = self.knowledge.glossed_words(own) | written_out_acronyms(own, self.acronyms)
+        found = content_words(without_documents(about, self.knowledge)) or content_words(about)
+        topic_words = tuple(w for w in found if w not in glossed) or tuple(found)
         alone = follow_up and len(own_terms) >= self.own_terms_needed
         vectors = self.embedder.encode([text, about, own] if alone else [text, about])
         earlier = " ".join(leaning_on(history)) if follow_up else text
@@ -171,6 +175,7 @@ class QueryRewriter:
             about=about,
             topic_words=topic_words,
             specifics=frozenset(specific_terms(own)),
+            names=frozenset(names(own) - glossed - self.knowledge.own_words),
             wanted=self.wanted(own, history if follow_up else []),
             named=frozenset(named),
             vector=vectors[0],

@@ -174,3 +174,15 @@ def with_acronyms_spelled_out(text: str, names: Mapping[str, str]) -> str:
         return f"{token} ({name})"
 
     return ACRONYM.sub(spell, text)
+
+
+def written_out_acronyms(text: str, names: Mapping[str, str]) -> set[str]:
+    """The acronyms in `text` whose name the text also writes out (as it does once
+    `with_acronyms_spelled_out` has run), lower-cased: the name stands for them."""
+    found = set()
+    for match in ACRONYM.finditer(text):
+        key = match.group(0).lower()
+        name = names.get(key) or names.get(key.removesuffix("s"))
+        if name and name.lower() in text.lower():
+            found.add(key)
+    return found

@@ -13,8 +13,11 @@ from assistant.answerability import (
     GUARDS,
     MODEL_FILE,
     AnswerabilityModel,
+    context_terms,
+    share_found,
     without_words,
 )
+from assistant.index_schema import Passage
 from assistant.settings import PROJECT_ROOT
 from assistant.store import open_store
 from tests.indexes import briefing_index
@@ -46,6 +49,11 @@ def test_without_words_removes_whole_words_only():
     assert without_words("care home fees for homes", ["home"]) == "care   fees for homes"
 
 
+def test_names_count_as_found_by_their_stem():
+    assert share_found(frozenset({"wales", "barnardo's"}), {"wale", "england"}) == 0.5
+    assert share_found(frozenset(), set()) == 1.0
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, embedder):
     return open_store(briefing_index(tmp_path_factory.mktemp("decide"), embedder))
@@ -64,6 +72,21 @@ def test_features_are_in_range_and_say_how_close_the_passages_are(store, embedde
         assert all(-0.01 <= v <= 1.01 for v in values.values()), values
     assert close["best_similarity"] > distant["best_similarity"] + 0.2
     assert answerer.decide(near).answerable and not answerer.decide(far).answerable
+    assert close["names_found"] == 1.0 and distant["names_found"] == 0.0  # France
+
+
+def test_a_sentence_is_read_under_its_heading_and_its_reports_title():
+    passage = Passage(
+        id="p1",
+        report_id="hard-to-escape",
+        report_title="It was hard to escape: children at risk from criminal exploitation",
+        section="About this review",
+        page_start=None,
+        page_end=None,
+        text="Panel member Dale Simon CBE led the review.",
+    )
+    # "Who led the review on criminal exploitation?" is answered by this sentence
+    assert {"exploit", "crimin"} <= context_terms(passage)
 
 
 @pytest.mark.slow

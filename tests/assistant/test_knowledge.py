@@ -45,6 +45,12 @@ def test_the_glossary_spells_out_what_practitioners_abbreviate():
     assert KNOWLEDGE.spell_out(named) == named  # already written out
 
 
+def test_glossed_words_are_the_terms_a_spelled_out_meaning_stands_for():
+    text = "Did the CSPRP look at CP plans?"
+    assert KNOWLEDGE.glossed_words(text) == {"csprp", "cp"}  # "plan" is in the meaning too
+    assert KNOWLEDGE.glossed_words("what about plans?") == set()
+
+
 def test_names_are_stripped_for_bm25_only_when_named():
     text = "what proportion of the 2014-17 serious case reviews featured neglect?"
     stripped = KNOWLEDGE.without_names(text, {"triennial-2014-17"})

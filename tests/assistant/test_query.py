@@ -93,3 +93,12 @@ def test_the_query_holds_everything_the_stages_read(embedder):
     follow = rewriter.run("and what share involved poverty?", [Turn(question=query.asked)])
     assert follow.follow_up and follow.text.startswith("and what share involved poverty")
     assert "poverti" in follow.own_terms
+
+
+@pytest.mark.slow
+def test_a_spelled_out_term_leaves_its_meaning_and_names_beyond_the_corpus(embedder):
+    rewriter = QueryRewriter(embedder, {"lga": "Local Government Association"}, KNOWLEDGE)
+    query = rewriter.run("Did the CSPRP or the LGA say anything about schools in Wales?")
+    assert "csprp" not in query.topic_words and "lga" not in query.topic_words
+    assert {"government", "association", "schools"} <= set(query.topic_words)
+    assert query.names == {"wales", "local", "government", "association"}  # not the Panel's own
