@@ -128,6 +128,8 @@ def noun_phrase(text: str, limit: int = 3) -> list[str]:
             break
         if token.endswith("ly") and not found:
             continue  # an adverb ("how many actually had ...") is not what is counted
+        if token.endswith("ed") and len(token) > 4 and not found:
+            break  # a verb at once: "how many involved a death" counts what came before
         found.append(SAME.get(token, token))
         if len(found) == limit:
             break

@@ -91,12 +91,15 @@ class SentenceReranker:
         if query.own_vector is not None:
             sims = (1 - p.own_weight) * sims + p.own_weight * (sentences.vectors @ query.own_vector)
         found = []
+        knowledge = self.store.knowledge
         for text, sim, vector, terms in zip(
             texts, sims, sentences.vectors, self.store.sentence_terms(passage.id), strict=True
         ):
             if len(text.split()) < p.min_words or is_source_note(text):
                 continue
-            typed = gives(query.wanted, query.own, text)
+            # the sentence's acronyms spelled out as the question's are: "75% of the SCRs" gives
+            # a share of "serious case reviews"
+            typed = gives(query.wanted, query.own, knowledge.spell_out(text))
             score = float(sim) + p.lexical_weight * overlap(query.terms, terms) + bonus
             score += p.rank_weight / rank + (p.type_bonus if typed else 0.0)
             if query.previous_answer and text in query.previous_answer:

@@ -15,6 +15,20 @@ def test_count_questions_name_the_counted_thing():
     assert answer_type("how many SCRs were there?").nouns == {"scrs"}
     elided = answer_type("for how many did the researchers have a final report?")
     assert elided is not None and elided.kind == "count" and not elided.nouns
+    verb = answer_type("of those cases, how many involved a child dying?")
+    assert verb is not None and not verb.nouns  # "involved" is no noun: the count is of cases
+    assert answer_type("how many red flags were there?").nouns == {"red", "flag"}
+
+
+def test_a_sentence_gives_a_share_of_what_its_acronym_stands_for():
+    from assistant.knowledge import knowledge_at
+    from assistant.settings import PROJECT_ROOT
+
+    knowledge = knowledge_at(PROJECT_ROOT / "corpus" / "manifest.toml")
+    wanted = answer_type("In what share of the serious case reviews was neglect present?")
+    sentence = "Neglect was present in about three-quarters (75%) of the SCRs."
+    assert not gives(wanted, "", sentence)
+    assert gives(wanted, "", knowledge.spell_out(sentence))  # as the rerank stage reads it
 
 
 def test_figures_the_question_states_are_not_its_answer():
