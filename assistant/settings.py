@@ -55,10 +55,11 @@ class Settings(BaseSettings):
     chunk_max_words: int = Field(300, ge=40, le=4000, description="Largest passage, in words.")
     chunk_overlap_words: int = Field(30, ge=0, le=500, description="Overlap between passages.")
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
-    embedder: Literal["fp32", "int8"] = Field(
+    embedder: Literal["fp32", "int8", "onnx"] = Field(
         "fp32",
-        description="int8: the model's linear layers quantised (faster ingest); an index is"
-        " queried only with the embedder that built it.",
+        description="int8: the model's linear layers quantised (an index is queried only with"
+        " the embedder that built it); onnx: the same model run by ONNX Runtime (faster, same"
+        " vectors).",
     )
     parse_workers: int = Field(
         0, ge=0, le=64, description="Documents ingest parses at once; 0 = one per CPU core."

@@ -10,7 +10,7 @@ generated 10-page reports ingested in a child process (its pages/s and peak RSS)
 added (the add-10 time and what was embedded), the RSS of a process serving the index, and
 BM25's build memory at 100k passages. `--fake-embedder` swaps the model for a hash (bench only)
 to measure everything but the model at sizes the model would take hours on; `--embedders`
-compares fp32 and int8 encoding on report sentences.
+compares fp32, int8 and ONNX Runtime encoding on report sentences.
 """
 
 from __future__ import annotations
@@ -134,12 +134,13 @@ def report_sentences(folder: Path, pages: int = 60) -> list[str]:
 
 
 def bench_embedders(folder: Path) -> dict[str, float]:
-    """Sentences/s of fp32 and int8 on report sentences, and how far int8's vectors move."""
+    """Sentences/s of fp32, int8 and ONNX Runtime on report sentences, and how far the others'
+    vectors move from fp32's."""
     texts = report_sentences(folder)
     figures: dict[str, float] = {"sentences": len(texts)}
     figures["mean_words"] = round(sum(len(t.split()) for t in texts) / len(texts), 1)
     vectors = {}
-    kinds: tuple[EmbedderKind, ...] = ("fp32", "int8", "fp32", "int8")
+    kinds: tuple[EmbedderKind, ...] = ("fp32", "int8", "onnx") * 2
     for kind in kinds:  # twice, alternating: the machine is shared
         embedder = Embedder(kind=kind)
         embedder.warm_up()
@@ -148,9 +149,13 @@ def bench_embedders(folder: Path) -> dict[str, float]:
         figures[f"{kind}_sentences_per_s"] = max(
             figures.get(f"{kind}_sentences_per_s", 0), round(len(texts) / seconds, 1)
         )
-    cosines = (vectors["fp32"] * vectors["int8"]).sum(axis=1)
-    figures["int8_cosine_mean"] = round(float(cosines.mean()), 4)
-    figures["int8_cosine_min"] = round(float(cosines.min()), 4)
+    for kind in ("int8", "onnx"):
+        cosines = (vectors["fp32"] * vectors[kind]).sum(axis=1)
+        figures[f"{kind}_cosine_mean"] = round(float(cosines.mean()), 5)
+        figures[f"{kind}_cosine_min"] = round(float(cosines.min()), 5)
+        figures[f"{kind}_vs_fp32"] = round(
+            figures[f"{kind}_sentences_per_s"] / figures["fp32_sentences_per_s"], 2
+        )
     return figures
 
 
@@ -260,7 +265,7 @@ def main() -> None:
     parser.add_argument("--corpus-pages", type=int, default=400, help="Pages in the ingest run.")
     parser.add_argument("--reports", type=int, default=0, help="Measure ingest at this scale.")
     parser.add_argument("--fake-embedder", action="store_true", help="Hash instead of model.")
-    parser.add_argument("--embedders", action="store_true", help="Compare fp32 and int8.")
+    parser.add_argument("--embedders", action="store_true", help="Compare fp32, int8 and onnx.")
     parser.add_argument("--child", choices=["ingest", "serve", "bm25"], help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
@@ -301,8 +306,11 @@ def main() -> None:
 
 
 def show(results: dict[str, object], filename: str) -> None:
+    """Print the figures and merge them into the results file (other runs' keys are kept)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / filename).write_text(json.dumps(results, indent=2))
+    path = RESULTS / filename
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps({**kept, **results}, indent=2))
     for name, figures in results.items():
         print(f"\n{name}")
         for key, value in figures.items():  # type: ignore[attr-defined]
