@@ -175,7 +175,7 @@ class QueryRewriter:
             about=about,
             topic_words=topic_words,
             specifics=frozenset(specific_terms(own)),
-            names=frozenset(names(own) - glossed - self.knowledge.own_words),
+            names=frozenset(names(own) - glossed - self.knowledge.own_words - STOPWORDS),
             wanted=self.wanted(own, history if follow_up else []),
             named=frozenset(named),
             vector=vectors[0],

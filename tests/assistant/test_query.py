@@ -102,3 +102,5 @@ def test_a_spelled_out_term_leaves_its_meaning_and_names_beyond_the_corpus(embed
     assert "csprp" not in query.topic_words and "lga" not in query.topic_words
     assert {"government", "association", "schools"} <= set(query.topic_words)
     assert query.names == {"wales", "local", "government", "association"}  # not the Panel's own
+    titled = rewriter.run("Does The Child Safeguarding Practice Review Panel: Annual Report say?")
+    assert titled.names == set()  # a report's own title, and "The" is no name
