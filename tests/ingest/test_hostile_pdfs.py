@@ -25,11 +25,12 @@ def timed_parse(path: Path, limits: ParseLimits = LIMITS):  # type: ignore[no-un
 
 def test_hundred_thousand_blank_pages_hit_the_page_bound(tmp_path):
     path = hostile_pdfs.many_blank_pages(tmp_path / "blank.pdf", 100_000)
-    error, seconds = timed_parse(path)
+    patient = ParseLimits(LIMITS.max_bytes, LIMITS.max_pages, 20.0)  # a loaded machine is slow
+    error, seconds = timed_parse(path, patient)
     assert isinstance(error, IngestError)
     assert "100000 pages; the limit is 5000 (SAFEGUARDING_MAX_PAGES)" in str(error)
     assert str(path) in str(error)
-    assert seconds < LIMITS.timeout + 2
+    assert seconds < patient.timeout + 2
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path):
@@ -83,16 +84,18 @@ def test_hostile_files_are_skipped_with_reasons_while_the_rest_ingest(settings, 
     folder.mkdir()
     good = settings.briefings_dir / "triennial-2014-17.md"
     (folder / good.name).write_text(good.read_text("utf-8"), "utf-8")
-    hostile_pdfs.many_blank_pages(folder / "blank.pdf", 100_000)
+    # 10,000 pages over a limit of 2,000: opening a 100,000-page file alone can take the whole
+    # 4 s on a loaded machine, and then the timeout, not the page limit, would skip it
+    hostile_pdfs.many_blank_pages(folder / "blank.pdf", 10_000)
     hostile_pdfs.decompression_bomb(folder / "bomb.pdf")
     hostile_pdfs.unrecoverable_xref(folder / "garbage.pdf")
-    bounded = settings.model_copy(update={"parse_timeout": 4.0})
+    bounded = settings.model_copy(update={"parse_timeout": 4.0, "max_pages": 2000})
     lines: list[str] = []
     summary = run_ingest(bounded, [str(folder)], embedder=embedder, announce=lines.append)
     assert summary.documents == 1 and summary.passages > 0
     reasons = "\n".join(summary.skipped)
     assert len(summary.skipped) == 3
-    assert "blank.pdf: the PDF has 100000 pages" in reasons
+    assert "blank.pdf: the PDF has 10000 pages; the limit is 2000" in reasons
     assert "bomb.pdf: parsing took longer than 4 s" in reasons
     assert "garbage.pdf: the PDF is damaged" in reasons
     assert sum(line.startswith("Skipped ") for line in lines) == 3
