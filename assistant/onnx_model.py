@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.embedder import EMBEDDER_DIMENSION
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -79,7 +81,7 @@ class OnnxEncoder:
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         order = np.argsort([len(t) for t in texts])  # little padding within a batch
-        vectors = np.zeros((len(texts), 384), dtype=np.float32)
+        vectors = np.zeros((len(texts), EMBEDDER_DIMENSION), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             picked = order[start : start + batch_size]
             vectors[picked] = self.batch([texts[i] for i in picked])

@@ -99,7 +99,9 @@ class SentenceReranker:
                 continue
             # the sentence's acronyms spelled out as the question's are: "75% of the SCRs" gives
             # a share of "serious case reviews"
-            typed = gives(query.wanted, query.own, knowledge.spell_out(text))
+            typed = query.wanted is not None and gives(
+                query.wanted, query.own, knowledge.spell_out(text)
+            )
             score = float(sim) + p.lexical_weight * overlap(query.terms, terms) + bonus
             score += p.rank_weight / rank + (p.type_bonus if typed else 0.0)
             if query.previous_answer and text in query.previous_answer:

@@ -11,28 +11,30 @@ def test_evaluation_data_files_are_valid():
     assert any("dev.jsonl" in line for line in summary)
 
 
-def test_a_blind_batch_is_checked_for_its_style_anchors_and_tokens(tmp_path):
-    import json
-
-    from eval.sets.check_sets import Problems, check_question_set, load_briefings
-
-    good = {
+def blind_item(
+    must_contain: tuple[str, ...] | list[str] = ("368",),
+    anchor: str = "The triennial analysis covered 368 serious case reviews",
+) -> dict:
+    """A valid answerable blind-batch line."""
+    return {
         "id": "blind-101",
         "question": "How many SCRs did the triennial cover?",
         "kind": "factual",
         "answerable": True,
         "style": "plain",
         "reports": ["triennial-2014-17"],
-        "must_contain": ["368"],
-        "gold": [
-            {
-                "report": "triennial-2014-17",
-                "section": "Methods",
-                "anchor": "The triennial analysis covered 368 serious case reviews",
-            }
-        ],
+        "must_contain": list(must_contain),
+        "gold": [{"report": "triennial-2014-17", "section": "Methods", "anchor": anchor}],
         "history": [],
     }
+
+
+def test_a_blind_batch_is_checked_for_its_style_anchors_and_tokens(tmp_path):
+    import json
+
+    from eval.sets.check_sets import Problems, check_question_set, load_briefings
+
+    good = blind_item()
     bad = {**good, "id": "blind-102", "question": "Another?", "style": "casual"}
     bad["gold"] = [{**good["gold"][0], "anchor": "The triennial analysis covered 999 cases"}]
     path = tmp_path / "batch-99.jsonl"
@@ -49,24 +51,10 @@ def test_a_blind_anchor_may_be_longer_and_a_token_matches_in_any_case(tmp_path):
 
     from eval.sets.check_sets import Problems, check_question_set, load_briefings
 
-    item = {
-        "id": "blind-101",
-        "question": "How many SCRs did the triennial cover?",
-        "kind": "factual",
-        "answerable": True,
-        "style": "plain",
-        "reports": ["triennial-2014-17"],
-        "must_contain": ["the triennial analysis covered 368"],  # "The ..." in the briefing
-        "gold": [
-            {
-                "report": "triennial-2014-17",
-                "section": "Methods",
-                "anchor": "The triennial analysis covered 368 serious case reviews (SCRs) about"
-                " incidents",  # 11 words: over the project's own limit of 10
-            }
-        ],
-        "history": [],
-    }
+    item = blind_item(
+        must_contain=["the triennial analysis covered 368"],  # "The ..." in the briefing
+        anchor="The triennial analysis covered 368 serious case reviews (SCRs) about incidents",
+    )  # the anchor has 11 words: over the project's own limit of 10
     path = tmp_path / "batch-99.jsonl"
     path.write_text(json.dumps(item) + "\n", encoding="utf-8")
     blind, own = Problems(), Problems()
