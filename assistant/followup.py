@@ -27,6 +27,13 @@ AGREEING = re.compile(
     r"\b(?:agree|agrees|disagree|the same|say so|too|as well|either|also)\b", re.IGNORECASE
 )
 SHORT = 5  # a question of at most this many words is read as a follow-up when history exists
+# a short question led by a preposition and a question word continues the last one ("from how
+# many local areas?", "in which year?")
+CONTINUING = re.compile(
+    r"^\W*(?:from|in|for|by|at|to|with|since|until|of|over|across)\s+"
+    r"(?:how|what|which|whom|when|where)\b",
+    re.IGNORECASE,
+)
 
 
 class Turn(BaseModel):
@@ -45,6 +52,8 @@ def is_follow_up(question: str) -> bool:
     if len(tokens) <= 2 * SHORT and AGREEING.search(question):  # "does the annual report agree?"
         return True
     if len(tokens) <= SHORT and len(content) <= 1:  # "how many children?", "who else?"
+        return True
+    if len(tokens) <= SHORT and CONTINUING.match(question):
         return True
     return any(t in PRONOUNS for t in tokens) and len(content) <= 3
 

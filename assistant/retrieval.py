@@ -24,7 +24,9 @@ class RetrievalParams:
     """How the ranked lists are built and fused; each value chosen on the development set with
     `python -m bench.retrieval_sweep` (figures in the README, "Retrieval parameters")."""
 
-    candidates: int = 50  # passages each list contributes before fusion
+    candidates: int = 50  # passages each list contributes before fusion, at least
+    candidate_share: float = 0.006  # or this share of the index, if more (bench/scale.py)
+    max_candidates: int = 200
     rrf_k: int = RRF_K
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
@@ -110,6 +112,32 @@ class HybridRetriever:
         """The share of the query's content words that the passage's heading path contains."""
         return len(terms & content_terms(self.section_of(pid))) / len(terms) if terms else 0.0
 
+    def depth(self) -> int:
+        """How many passages each list contributes: a fixed number on a small index, a share of
+        a large one (at 1,000 reports, 50 of 26,000 passages left gold passages out of both)."""
+        p = self.params
+        share = int(p.candidate_share * len(self.store.passages))
+        return max(p.candidates, min(p.max_candidates, share))
+
+    def named_within(self, named: set[str], report_ids: list[str] | None) -> list[str]:
+        """The named reports the search may look in (all of them without a filter)."""
+        return sorted(named if report_ids is None else named & set(report_ids))
+
+    def named_list(
+        self, vector: np.ndarray, words: str, within: list[str], similarity: dict[str, float]
+    ) -> list[str]:
+        """The third list: dense and BM25 searched again within the reports the question names.
+        Among a thousand reports their passages may be missing from the two global lists, so
+        they are searched for, not filtered out of those lists."""
+        p = self.params
+        dense = self.store.dense(vector, self.depth(), within, p.sentences_per_passage)
+        for pid, sim in dense:
+            similarity.setdefault(pid, sim)
+        lexical = [pid for pid, _ in self.store.lexical(words, self.depth(), within)]
+        both = [[pid for pid, _ in dense], lexical]
+        weights = [p.dense_weight, p.lexical_weight]
+        return [pid for pid, _ in reciprocal_rank_fusion(both, p.rrf_k, weights)]
+
     def rescored(
         self,
         fused: list[tuple[str, float]],
@@ -152,7 +180,8 @@ class HybridRetriever:
         if vector is None:
             vector = self.embedder.encode([query])[0]
         p = self.params
-        dense_hits = self.store.dense(vector, p.candidates, report_ids, p.sentences_per_passage)
+        depth = self.depth()
+        dense_hits = self.store.dense(vector, depth, report_ids, p.sentences_per_passage)
         dense = [pid for pid, _ in dense_hits]
         similarity = dict(dense_hits)
         knowledge = self.store.knowledge
@@ -160,11 +189,10 @@ class HybridRetriever:
         words = query
         if p.strip_names and content_terms(stripped := knowledge.without_names(query, named)):
             words = stripped  # the named reports' words would drown what is asked (README)
-        lexical = [pid for pid, _ in self.store.lexical(words, p.candidates, report_ids)]
+        lexical = [pid for pid, _ in self.store.lexical(words, depth, report_ids)]
         rankings, weights = [dense, lexical], [p.dense_weight, p.lexical_weight]
-        if named:
-            both = reciprocal_rank_fusion(rankings, p.rrf_k, weights)
-            rankings.append([pid for pid, _ in both if self.report_of(pid) in named])
+        if within := self.named_within(named, report_ids):
+            rankings.append(self.named_list(vector, words, within, similarity))
             weights.append(p.named_weight)
         fused = reciprocal_rank_fusion(rankings, p.rrf_k, weights)
         fused = self.rescored(fused, query, vector, similarity)

@@ -97,6 +97,9 @@ def check_compatible(manifest: IndexManifest, build: Path, embedder: str = EMBED
         )
 
 
+EXACT_ROWS = 5_000  # a report filter over at most this many passages is searched exactly (20 ms)
+
+
 @dataclass(frozen=True)
 class SentenceSet:
     """A passage's sentences: their character spans in its text and their unit vectors."""
@@ -137,6 +140,7 @@ class IndexStore:
         self._sentences = [
             SentenceSet(spans[a:b], vectors[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
         ]
+        self._vectors, self._bounds = vectors, bounds
         self._terms: dict[int, list[frozenset[str]]] = {}
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
         try:
@@ -268,6 +272,8 @@ class IndexStore:
         `report_ids` None searches every report; an empty list, none."""
         if report_ids is not None and not report_ids:
             return []
+        if report_ids and len(rows := self.rows_of(report_ids)) <= EXACT_ROWS:
+            return self.exact_dense(vector, k, rows)
         where = {"report_id": {"$in": report_ids}} if report_ids else None
         try:
             result = self.collection.query(
@@ -282,6 +288,25 @@ class IndexStore:
         for vid, dist in zip(result["ids"][0], result["distances"][0], strict=True):
             best.setdefault(passage_of(vid), 1.0 - float(dist))  # results come best first
         return list(best.items())[:k]
+
+    def exact_dense(self, vector: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[str, float]]:
+        """`dense` over the given passages' sentence vectors by brute force: exact, and faster
+        than Chroma's `where` filter when they are few (that scans metadata: 225 ms a query at
+        1,000 reports, against a few ms here)."""
+        lengths = self._bounds[rows + 1] - self._bounds[rows]
+        rows, lengths = rows[lengths > 0], lengths[lengths > 0]
+        if not len(rows):
+            return []
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        picked = np.repeat(self._bounds[rows] - offsets, lengths) + np.arange(lengths.sum())
+        best = np.maximum.reduceat(self._vectors[picked] @ vector, offsets)
+        order = np.argsort(-best, kind="stable")[:k]
+        return [(self.passages[rows[i]].id, float(best[i])) for i in order]
+
+    def rows_of(self, report_ids: list[str]) -> np.ndarray:
+        """The passage rows of these reports, in index order."""
+        found = [self.report_rows[r] for r in report_ids if r in self.report_rows]
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.intp)
 
     @cached_property
     def report_rows(self) -> dict[str, np.ndarray]:

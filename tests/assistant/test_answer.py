@@ -35,7 +35,9 @@ def test_specific_terms_normalise_year_ranges_and_figures():
 def test_follow_up_detection():
     assert is_follow_up("what about for babies?")
     assert is_follow_up("and were they known to services?")
+    assert is_follow_up("from how many local areas?")  # a preposition and a question word lead
     assert not is_follow_up("What does the triennial analysis say about neglect and poverty?")
+    assert not is_follow_up("In what way did the triennial analysis describe neglect?")
 
 
 @pytest.mark.slow

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import reciprocal_rank_fusion
+from assistant.embedder import get_embedder
+from assistant.retrieval import HybridRetriever, RetrievalParams, reciprocal_rank_fusion
 from assistant.search import SearchError, search_passages
+from assistant.store import open_store
 from ingest.pipeline import run_ingest
 
 
@@ -82,3 +84,29 @@ def test_rrf_weights_scale_each_list():
     assert fused == {"a": pytest.approx(1 / 11), "b": pytest.approx(2 / 11)}
     with pytest.raises(ValueError):
         reciprocal_rank_fusion([["a"], ["b"]], weights=[1.0])
+
+
+@pytest.mark.slow
+def test_each_list_reaches_a_share_of_a_large_index(indexed):
+    store = open_store(indexed)
+    small = HybridRetriever(store, get_embedder())
+    assert small.depth() == small.params.candidates  # the briefings: a fixed 50
+    share = 2 * small.params.candidates / len(store.passages)
+    deep = HybridRetriever(store, get_embedder(), RetrievalParams(candidate_share=share))
+    assert deep.depth() == 2 * small.params.candidates
+    capped = RetrievalParams(candidate_share=100.0, max_candidates=60)
+    assert HybridRetriever(store, get_embedder(), capped).depth() == 60
+
+
+@pytest.mark.slow
+def test_a_named_report_is_searched_on_its_own_not_only_filtered_from_the_global_lists(indexed):
+    """With one candidate per global list, only the named report's own search can bring its
+    passages in."""
+    store = open_store(indexed)
+    narrow = RetrievalParams(candidates=1, candidate_share=0.0)
+    retriever = HybridRetriever(store, get_embedder(), narrow)
+    hits = retriever.run("what is poverty blindness", 6, named={"hard-to-escape"})
+    from_named = [h for h in hits if h.passage.report_id == "hard-to-escape"]
+    assert from_named
+    assert all(h.dense_rank is None and h.lexical_rank is None for h in from_named)
+    assert all(h.similarity > 0 for h in from_named)  # the named search's cosine is kept

@@ -127,3 +127,22 @@ def test_memory_mapped_store_searches_as_exact_search_on_the_saved_arrays(
         for r, s in zip(ids[0], scores[0], strict=True)
         if s > 0
     ]
+
+
+@pytest.mark.slow
+def test_a_report_filter_is_searched_exactly_with_chromas_own_order(settings, embedder, build):
+    store = IndexStore(settings, build)
+    query = embedder.encode(["who led the review of criminal exploitation"])[0]
+    for reports in (["hard-to-escape"], ["triennial-2014-17", "panel-annual-2018-19"]):
+        exact = store.exact_dense(query, 10, store.rows_of(reports))
+        where = {"report_id": {"$in": reports}}
+        result = store.collection.query(
+            query_embeddings=[query.tolist()], n_results=400, where=where, include=["distances"]
+        )
+        best: dict[str, float] = {}
+        for vid, dist in zip(result["ids"][0], result["distances"][0], strict=True):
+            best.setdefault(passage_of(vid), 1.0 - float(dist))
+        assert [pid for pid, _ in exact] == list(best)[:10]
+        assert np.allclose([s for _, s in exact], list(best.values())[:10], atol=1e-4)
+        assert store.dense(query, 10, reports) == exact
+    assert store.exact_dense(query, 5, store.rows_of(["no-such-report"])) == []
