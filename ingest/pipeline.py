@@ -23,6 +23,7 @@ from ingest.index_writer import (
     switch_live,
     write_index,
 )
+from ingest.lock import ingest_lock
 from ingest.parse_stage import ParsedSources, file_sha256, parse_stage, source_key
 from ingest.previous import PreviousBuild
 from ingest.sources import SourceFile, resolve_sources
@@ -100,6 +101,31 @@ def run_ingest(
     corpus, files = resolve_sources(settings, names)
     announce(f"Indexing the {corpus} corpus: {counted(len(files), 'file')}")
     embedder = embedder or get_embedder()
+    with ingest_lock(settings.index_dir, announce):
+        parsed, manifest = build_and_switch(settings, corpus, files, embedder, announce, progress)
+    for reason in parsed.skipped:
+        announce(f"Skipped {reason}")
+    return IngestSummary(
+        corpus=corpus,
+        documents=len(parsed.records),
+        pages=parsed.pages,
+        passages=parsed.passages,
+        embedded=manifest.embedded_passages,
+        seconds=time.perf_counter() - started,
+        manifest=manifest,
+        skipped=parsed.skipped,
+    )
+
+
+def build_and_switch(
+    settings: Settings,
+    corpus: str,
+    files: list[SourceFile],
+    embedder: Embedder,
+    announce: Callable[[str], None],
+    progress: ProgressFn | None,
+) -> tuple[ParsedSources, IndexManifest]:
+    """Build (or resume) the index of `files`, make it live and prune older builds."""
     paths = IndexPaths(settings.index_dir)
     paths.builds.mkdir(parents=True, exist_ok=True)
     previous_id = paths.live_build_id()
@@ -118,18 +144,7 @@ def run_ingest(
         raise
     work.finish()
     prune_builds(settings, paths, keep={work.build_id, previous_id or work.build_id})
-    for reason in parsed.skipped:
-        announce(f"Skipped {reason}")
-    return IngestSummary(
-        corpus=corpus,
-        documents=len(parsed.records),
-        pages=parsed.pages,
-        passages=parsed.passages,
-        embedded=manifest.embedded_passages,
-        seconds=time.perf_counter() - started,
-        manifest=manifest,
-        skipped=parsed.skipped,
-    )
+    return parsed, manifest
 
 
 def build(
