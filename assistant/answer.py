@@ -15,7 +15,7 @@ from assistant.answer_schema import Answer
 from assistant.answerability import AnswerabilityDecider, AnswerabilityModel, Decision
 from assistant.compose import BRIEFING_NOTICE, REFUSAL, ComposeParams, ExtractiveComposer, lead_for
 from assistant.embedder import Embedder
-from assistant.followup import Turn
+from assistant.followup import Turn, question_parts
 from assistant.query import Query, QueryRewriter
 from assistant.rerank import Candidate, Reranker, RerankParams, SentenceReranker
 from assistant.retrieval import HybridRetriever, RetrievalParams, Retriever, ScoredPassage
@@ -81,7 +81,19 @@ class ExtractiveAnswerer:
         query = self.rewriter.run(question, history or [])
         hits = self.retriever.retrieve(query, self.params.candidates, report_ids)
         ranked = self.reranker.rerank(query, hits)
-        return Trace(query, hits, ranked, self.composer.select(query, ranked))
+        chosen = self.composer.select(query, ranked)
+        # a question that asks two things ("..., and who paid for it?"): the best sentence for
+        # each further thing, read as a follow-up to the first, joins the answer (choosing for
+        # each part alone instead lost conversations' key fact on the blind batches, 0.78 -> 0.76)
+        first, *later = question_parts(question)
+        for part in later:
+            sub = self.rewriter.run(part, [Turn(question=first)])
+            chosen = self.composer.added(chosen, self.answering(sub, hits)[:1])
+        return Trace(query, hits, ranked, chosen)
+
+    def answering(self, query: Query, hits: list[ScoredPassage]) -> list[Candidate]:
+        """The sentences chosen for `query` among the passages already retrieved."""
+        return self.composer.select(query, self.reranker.rerank(query, hits))
 
     def decide(self, trace: Trace) -> Decision:
         return self.decider.run(trace.query, trace.hits, trace.ranked, trace.chosen)

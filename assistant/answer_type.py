@@ -65,6 +65,9 @@ DATE = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?when\b|\bwhat (?:year|date|mo
 NAMED = re.compile(r"\bwhich (?:of the |of their |one of the )?([\w' -]+)", re.IGNORECASE)
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE_TEXT = re.compile(rf"\b(?:\d{{1,2}} )?(?:{MONTHS})(?: \d{{4}})?\b|\b(?:19|20)\d\d\b")
+_ON = rf"(?:\d{{1,2}} )?(?:{MONTHS})(?: \d{{4}})?|(?:19|20)\d\d"
+# "from April 2018 to March 2020" says how long something ran as well as a figure of time would
+DATE_SPAN = re.compile(rf"\b(?:from|between)\s+(?:{_ON})\s+(?:to|until|till|and)\s+(?:{_ON})\b")
 QUANTITY_TOKEN = re.compile(
     r"^\d|^(?:half|third|thirds|quarter|quarters|three-quarters|two-thirds|majority|minority|"
     r"most|dozen|hundreds?|thousands?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
@@ -195,7 +198,9 @@ def gives_count(wanted: AnswerType, sentence: str) -> bool:
 
 def gives_duration(wanted: AnswerType, sentence: str) -> bool:
     """A figure the question did not state, followed by a unit of time ("seven years", "15
-    working days")."""
+    working days"), or a span from one date to another."""
+    if DATE_SPAN.search(sentence):
+        return True
     tokens = words(sentence)
     for i, token in enumerate(tokens):
         figure = QUANTITY_TOKEN.match(token) and not YEAR.match(token)

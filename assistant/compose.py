@@ -88,6 +88,11 @@ class ExtractiveComposer:
             chosen.append(cand)
         return self.with_lead_ins_continued(chosen, ranked)
 
+    def added(self, chosen: list[Candidate], more: list[Candidate]) -> list[Candidate]:
+        """`chosen` and then those of `more` it lacks (the answer to a second thing asked)."""
+        have = {(c.passage.id, c.quote) for c in chosen}
+        return chosen + [c for c in more if (c.passage.id, c.quote) not in have]
+
     def joins(self, query: Query, cand: Candidate) -> bool:
         """On the question's topic: close to it, and sharing a topic word or closer still."""
         p = self.params

@@ -36,6 +36,21 @@ CONTINUING = re.compile(
 )
 
 
+# "How many reviews were there, and how many children did they concern?" asks two things
+SECOND_QUESTION = re.compile(
+    r",?\s+and\s+(?=(?:how|what|who|whom|which|when|where|why)\b)", re.IGNORECASE
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """A question that asks two things joined by "and" plus a question word, as two questions;
+    the second leans on the first as a follow-up leans on the turn before."""
+    parts = [p.strip() for p in SECOND_QUESTION.split(question)]
+    if len(parts) < 2 or any(len(p.split()) < 2 for p in parts):
+        return [question]
+    return parts
+
+
 class Turn(BaseModel):
     """One earlier exchange in the conversation."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer import ExtractiveAnswerer
-from assistant.followup import Turn, is_follow_up
+from assistant.followup import Turn, is_follow_up, question_parts
 from assistant.store import open_store
 from assistant.text_features import (
     names,
@@ -38,6 +38,47 @@ def test_follow_up_detection():
     assert is_follow_up("from how many local areas?")  # a preposition and a question word lead
     assert not is_follow_up("What does the triennial analysis say about neglect and poverty?")
     assert not is_follow_up("In what way did the triennial analysis describe neglect?")
+
+
+def test_a_question_asking_two_things_is_split_before_the_second_question_word():
+    assert question_parts("How long did it run, and who paid for it?") == [
+        "How long did it run",
+        "who paid for it?",
+    ]
+    assert question_parts("Who led it and how many cases did it look at?") == [
+        "Who led it",
+        "how many cases did it look at?",
+    ]
+    assert question_parts("What did it find about neglect and poverty?") == [
+        "What did it find about neglect and poverty?"
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        (
+            "What does moving a family away from the area buy, and what are the signs of a"
+            " critical moment?",
+            "buys respite",
+            "school exclusion",
+        ),
+        (
+            "What share of reviews involved neglect, and what warning signs stop registering?",
+            "three-quarters",
+            "poor dental care",
+        ),
+    ],
+)
+def test_each_thing_a_question_asks_gets_its_own_sentence(
+    answerer, monkeypatch, question, first, second
+):
+    answer = answerer.run(question).answer
+    assert first in answer and second in answer
+    monkeypatch.setattr("assistant.answer.question_parts", lambda text: [text])
+    whole = answerer.run(question).answer  # read as one question, the second thing is lost
+    assert first in whole and second not in whole
 
 
 @pytest.mark.slow

@@ -98,5 +98,10 @@ def test_durations_and_limits_want_a_length_of_time_or_a_count():
     assert answer_type("how long was he in foster care?").kind == "duration"
     assert answer_type("what is the statutory timescale for a conference?").kind == "duration"
     assert answer_type("how long is the triennial report, page-wise?") is None  # pages, not time
+    ran = answer_type("how long did the research project run?")
+    assert ran is not None
+    assert gives(ran, "how long", "The project ran from April 2018 to March 2020.")
+    assert gives(ran, "how long", "It took between 2014 and 2017 to finish.")
+    assert not gives(ran, "how long", "It was published in March 2020 by the DfE.")
     limit = answer_type("what is the maximum caseload a social worker should carry?")
     assert limit is not None and limit.kind == "count" and limit.nouns == {"caseload"}
