@@ -30,11 +30,15 @@ UiMount = Callable[[FastAPI, Settings], None]
 
 
 def one_thread_per_request() -> None:
-    """Requests already run in parallel threads; one torch thread each stops them fighting over
-    the cores (query embedding on a busy 2-core machine: 49 ms instead of 608 ms)."""
+    """Requests already run in parallel threads; one torch (or ONNX Runtime) thread each stops
+    them fighting over the cores (query embedding on a busy 2-core machine: 49 ms instead of
+    608 ms), and lets a second worker process use the second core."""
     import torch
 
+    from assistant.onnx_model import set_threads
+
     torch.set_num_threads(1)
+    set_threads(1)
 
 
 def create_app(settings: Settings | None = None, ui: UiMount | None = None) -> FastAPI:

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
+_threads = 0  # onnxruntime's own choice (every core) unless the serving process sets one
+
+
+def set_threads(count: int) -> None:
+    """Threads each later session runs a batch on: ingest encodes big batches on every core,
+    while a server already answers requests in parallel, one thread each."""
+    global _threads
+    _threads = count
 
 
 def export(model: SentenceTransformer, path: Path) -> None:
@@ -73,6 +81,8 @@ class OnnxEncoder:
             export(model, path)
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = _threads
+        options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )

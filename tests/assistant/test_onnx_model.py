@@ -44,3 +44,20 @@ def test_onnx_vectors_equal_torchs_and_the_export_is_kept(tmp_path, monkeypatch)
     Embedder(kind="onnx").encode(texts[:1])
     assert next(exported.iterdir()).stat().st_mtime_ns == stamp  # exported once, then reused
     get_settings.cache_clear()
+
+
+@pytest.mark.slow
+def test_a_serving_process_runs_onnx_on_one_thread_per_request(settings, monkeypatch):
+    from assistant import onnx_model
+    from assistant.app import create_app
+
+    monkeypatch.setattr(onnx_model, "_threads", 0)
+    ingesting = Embedder(kind="onnx")
+    ingesting.warm_up()
+    assert ingesting._onnx is not None
+    assert ingesting._onnx.session.get_session_options().intra_op_num_threads == 0  # all cores
+    create_app(settings)
+    serving = Embedder(kind="onnx")
+    serving.warm_up()
+    assert serving._onnx is not None
+    assert serving._onnx.session.get_session_options().intra_op_num_threads == 1
