@@ -146,3 +146,22 @@ def test_a_report_filter_is_searched_exactly_with_chromas_own_order(settings, em
         assert np.allclose([s for _, s in exact], list(best.values())[:10], atol=1e-4)
         assert store.dense(query, 10, reports) == exact
     assert store.exact_dense(query, 5, store.rows_of(["no-such-report"])) == []
+
+
+@pytest.mark.slow
+def test_a_vector_search_that_stops_short_is_done_exactly(settings, embedder, build, caplog):
+    """HNSW returns fewer sentences than asked when its graph is split: its results are then not
+    the nearest, and the store searches exactly instead."""
+    store = IndexStore(settings, build)
+    query = embedder.encode(["who led the review of criminal exploitation"])[0]
+    exact = store.exact_dense(query, 5, np.arange(len(store.passages)))
+    real_query = store.collection.query
+
+    def stopped_short(**kwargs):  # type: ignore[no-untyped-def]
+        found = real_query(**kwargs)
+        return {key: [value[0][-3:]] for key, value in found.items() if value}
+
+    store.collection.query = stopped_short  # the far end of what was asked, and too few
+    with caplog.at_level("WARNING"):
+        assert store.dense(query, 5) == exact
+    assert "searching exactly" in caplog.text
