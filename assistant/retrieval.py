@@ -124,16 +124,21 @@ class HybridRetriever:
         return sorted(named if report_ids is None else named & set(report_ids))
 
     def named_list(
-        self, vector: np.ndarray, words: str, within: list[str], similarity: dict[str, float]
+        self,
+        vector: np.ndarray,
+        words: str,
+        within: list[str],
+        depth: int,
+        similarity: dict[str, float],
     ) -> list[str]:
-        """The third list: dense and BM25 searched again within the reports the question names.
-        Among a thousand reports their passages may be missing from the two global lists, so
-        they are searched for, not filtered out of those lists."""
+        """The third list: dense and BM25 searched again within the reports the question names
+        (their cosines join `similarity`). Among a thousand reports their passages may be
+        missing from the two global lists, so they are searched for, not filtered out of those."""
         p = self.params
-        dense = self.store.dense(vector, self.depth(), within, p.sentences_per_passage)
+        dense = self.store.dense(vector, depth, within, p.sentences_per_passage)
         for pid, sim in dense:
             similarity.setdefault(pid, sim)
-        lexical = [pid for pid, _ in self.store.lexical(words, self.depth(), within)]
+        lexical = [pid for pid, _ in self.store.lexical(words, depth, within)]
         both = [[pid for pid, _ in dense], lexical]
         weights = [p.dense_weight, p.lexical_weight]
         return [pid for pid, _ in reciprocal_rank_fusion(both, p.rrf_k, weights)]
@@ -192,7 +197,7 @@ class HybridRetriever:
         lexical = [pid for pid, _ in self.store.lexical(words, depth, report_ids)]
         rankings, weights = [dense, lexical], [p.dense_weight, p.lexical_weight]
         if within := self.named_within(named, report_ids):
-            rankings.append(self.named_list(vector, words, within, similarity))
+            rankings.append(self.named_list(vector, words, within, depth, similarity))
             weights.append(p.named_weight)
         fused = reciprocal_rank_fusion(rankings, p.rrf_k, weights)
         fused = self.rescored(fused, query, vector, similarity)

@@ -309,8 +309,13 @@ class IndexStore:
         if not len(rows):
             return []
         offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        picked = np.repeat(self._bounds[rows] - offsets, lengths) + np.arange(lengths.sum())
-        best = np.maximum.reduceat(self._vectors[picked] @ vector, offsets)
+        first, last = self._bounds[rows[0]], self._bounds[rows[-1] + 1]
+        if last - first == lengths.sum():  # contiguous (one report, or all): a view, no copy
+            vectors = self._vectors[first:last]
+        else:
+            picked = np.repeat(self._bounds[rows] - offsets, lengths) + np.arange(lengths.sum())
+            vectors = self._vectors[picked]
+        best = np.maximum.reduceat(vectors @ vector, offsets)
         order = np.argsort(-best, kind="stable")[:k]
         return [(self.passages[rows[i]].id, float(best[i])) for i in order]
 
