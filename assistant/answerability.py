@@ -7,11 +7,10 @@ chance that the question is answered. It is fitted on labelled questions by `pyt
 eval.fit_answerability`, which chooses the threshold on held-out folds and writes
 `answerability.json` beside this file.
 
-Guards refuse what the signals cannot see. One remains, another publication ("the Jay Review"),
-the only one that earned its place on the blind batches; each guard is one class that can be
-switched off, so its contribution is measured there (`eval run --without-guard NAME`). Guards for
-gaps the sources declare and for the reports' exact wording changed nothing on the blind batches
-and were removed.
+Guards refuse what the signals cannot see: another publication ("the Jay Review"), and a figure
+asked for that no chosen sentence gives. Each guard is one class that can be switched off, so its
+contribution is measured on the blind batches (`eval run --without-guard NAME`). Guards for gaps
+the sources declare and for the reports' exact wording changed nothing there and were removed.
 """
 
 from __future__ import annotations
@@ -221,7 +220,25 @@ class OtherPublicationGuard:
         )
 
 
-GUARDS = ("publication",)
+class MissingFigureGuard:
+    """A question asking for a figure (how many, how much, when, how long) that no chosen
+    sentence gives: the passages are on its topic but say nothing of the amount, so the topic
+    signals would answer it with the wrong thing. Open and named-thing questions are left to the
+    model: their answers are too varied to recognise."""
+
+    name = "figure"
+    KINDS = {"count": "figure", "money": "amount", "date": "date", "duration": "length of time"}
+
+    def check(
+        self, query: Query, hits: Sequence[ScoredPassage], chosen: Sequence[Candidate]
+    ) -> str | None:
+        kind = query.wanted.kind if query.wanted else None
+        if kind not in self.KINDS or any(c.gives_type for c in chosen):
+            return None
+        return f"the passages found are on its topic but give no {self.KINDS[kind]} for it"
+
+
+GUARDS = ("publication", "figure")
 
 
 @dataclass(frozen=True)
@@ -245,7 +262,7 @@ class AnswerabilityDecider:
         self.store = store
         self.embedder = embedder
         self.model = model or default_model()
-        guards: list[Guard] = [OtherPublicationGuard(store)]
+        guards: list[Guard] = [OtherPublicationGuard(store), MissingFigureGuard()]
         self.guards = [g for g in guards if g.name not in without]
 
     @cached_property

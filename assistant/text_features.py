@@ -18,7 +18,8 @@ itself just me more most my myself of off on once only or other our ours ourselv
 same she should so some such than that the their theirs them themselves then there these they
 this those through to too under until up very was we were what when where which while who whom
 why will with would you your yours yourself yourselves say says said tell told find found report
-reports review reviews please much many one ever according"""
+reports review reviews please much many one ever according i'm i've i'd i'll you're you've
+you'd you'll we're we've we'd we'll they're they've they'd they'll he'd she'd"""
 NEGATIONS = frozenset(_NEGATION_WORDS.split())
 STOPWORDS = frozenset(_STOP_WORDS.split())
 

@@ -201,6 +201,12 @@ def test_possessives_do_not_hide_a_name():
     ]
 
 
+def test_a_pronoun_with_its_verb_is_not_a_content_word():
+    from assistant.text_features import content_terms
+
+    assert content_terms("what about once they've been found? we're asking") == {"ask"}
+
+
 @pytest.mark.slow
 def test_count_question_is_answered_by_a_figure_for_what_it_counts(answerer):
     answered = answerer.run("What share of the serious case reviews involved neglect?")

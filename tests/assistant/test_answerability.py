@@ -99,6 +99,18 @@ def test_each_guard_can_be_switched_off(store, embedder):
 
 
 @pytest.mark.slow
+def test_a_figure_no_passage_gives_is_refused_and_one_they_give_is_not(store, embedder):
+    answerer = ExtractiveAnswerer(store, embedder)
+    question = "How many families were moved away from the area?"
+    missing = answerer.run(question)  # moving families away is there; how many is not
+    assert missing.refused and "give no figure" in missing.warnings[0]
+    given = answerer.run("What share of the serious case reviews involved neglect?")
+    assert not given.refused and "three-quarters" in given.answer
+    unguarded = ExtractiveAnswerer(store, embedder, without_guards=frozenset({"figure"}))
+    assert not unguarded.run(question).refused
+
+
+@pytest.mark.slow
 def test_a_stricter_threshold_refuses_more(store, embedder):
     strict = dataclasses.replace(AnswerabilityModel.load(MODEL_FILE), threshold=0.999)
     answer = ExtractiveAnswerer(store, embedder, model=strict).run("What is poverty blindness?")
