@@ -95,6 +95,7 @@ ORDINAL = re.compile(
 )
 # A case review counts children by their cases ("289 of the 538 cases were known to services").
 COUNTED_AS = {"child": "case", "children": "case"}
+PARTITIVE = re.compile(r"of (?:the|those|these)\b", re.IGNORECASE)
 WINDOW = 4  # words after a figure in which the counted noun must appear ("404 children")
 BEFORE = 6  # or before a share: "neglect was present in about three-quarters (75%)"
 PROPORTION = re.compile(
@@ -147,6 +148,9 @@ def answer_type(question: str) -> AnswerType | None:
     if match := COUNT.search(question):
         ordinal = "what number" in match.group(0).lower()
         share = not re.match(r"how many|number of|what number", match.group(0), re.IGNORECASE)
+        # "how many of the rapid reviews led to ..." asks for a part: the group's own size is no
+        # answer ("538 rapid reviews"), a proportion or "120 of them" is
+        share = share or bool(PARTITIVE.match(match.group(1)))
         counted = noun_phrase(match.group(1))
         elsewhere = set(words(question[: match.start()] + question[match.end(1) :]))
         rest = set(words(match.group(1))) - set(counted)  # "... across the serious case reviews"

@@ -94,6 +94,14 @@ def test_a_share_may_follow_what_it_is_of_but_a_count_may_not():
     assert not gives(count, "", "Local Safeguarding Children Boards ran 2 surveys.")
 
 
+def test_how_many_of_a_group_asks_for_a_part_of_it_not_its_size():
+    part = answer_type("how many of the rapid reviews led to a full local review?")
+    assert part is not None and part.share
+    assert not gives(part, "", "The Panel read 538 rapid reviews in its first 17 months.")
+    assert gives(part, "", "Of the 538 rapid reviews, 120 of them led to a full local review.")
+    assert not answer_type("how many rapid reviews did the Panel read?").share
+
+
 def test_durations_and_limits_want_a_length_of_time_or_a_count():
     assert answer_type("how long was he in foster care?").kind == "duration"
     assert answer_type("what is the statutory timescale for a conference?").kind == "duration"
