@@ -238,13 +238,15 @@ class IndexStore:
         return self._sentences[self.rows[passage_id]]
 
     def sentence_terms(self, passage_id: str) -> list[frozenset[str]]:
-        """Each sentence's content terms (`content_terms`), worked out once per passage: every
-        answer scores each retrieved sentence's words against the question."""
+        """Each sentence's content terms (`content_terms`), its acronyms spelled out as they
+        were for embedding, worked out once per passage: every answer scores each retrieved
+        sentence's words against the question."""
         row = self.rows[passage_id]
         terms = self._terms.get(row)
         if terms is None:
             texts = self._sentences[row].texts(self.passages[row])
-            terms = self._terms[row] = [frozenset(content_terms(t)) for t in texts]
+            spell = self.knowledge.spell_out
+            terms = self._terms[row] = [frozenset(content_terms(spell(t))) for t in texts]
         return terms
 
     def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:

@@ -165,3 +165,15 @@ def test_a_vector_search_that_stops_short_is_done_exactly(settings, embedder, bu
     with caplog.at_level("WARNING"):
         assert store.dense(query, 5) == exact
     assert "searching exactly" in caplog.text
+
+
+def test_a_sentence_carries_the_words_of_the_acronyms_it_uses(settings, embedder):
+    from tests.conftest import write_briefing
+
+    body = "## Infant deaths\n<!-- page: 3 -->\n\nProfessor Peter Sidebotham led the SUDI review.\n"
+    write_briefing(settings.briefings_dir, "panel-annual-2018-19", "Annual report", body)
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    store = open_store(settings)
+    passage = next(p for p in store.passages if "SUDI" in p.text)
+    terms = set().union(*store.sentence_terms(passage.id))
+    assert {"sudi", "sudden", "unexpect", "infanc"} <= terms  # the glossary's meaning of SUDI
