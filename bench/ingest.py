@@ -10,13 +10,15 @@ generated 10-page reports ingested in a child process (its pages/s and peak RSS)
 added (the add-10 time and what was embedded), the RSS of a process serving the index, and
 BM25's build memory at 100k passages. `--fake-embedder` swaps the model for a hash (bench only)
 to measure everything but the model at sizes the model would take hours on; `--embedders`
-compares fp32, int8 and ONNX Runtime encoding on report sentences.
+compares fp32, int8, ONNX Runtime and ONNX Runtime int8 encoding on report sentences. The
+ingest runs with the configured embedder (SAFEGUARDING_EMBEDDER, or `--embedder`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -24,13 +26,14 @@ import tempfile
 import time
 import zlib
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 from pypdf import PdfReader
 
 from assistant.embedder import EMBEDDER_NAME, Embedder, EmbedderKind, get_embedder
 from assistant.sentences import split_sentences
-from assistant.settings import PROJECT_ROOT, Settings, apply_offline_env
+from assistant.settings import PROJECT_ROOT, Settings, apply_offline_env, get_settings
 from bench.library.report_pdf import make_report_pdf
 from ingest.chunk import ChunkParams, ChunkSource, chunk_blocks
 from ingest.parse import parse_file
@@ -133,26 +136,30 @@ def report_sentences(folder: Path, pages: int = 60) -> list[str]:
     return [s for block in doc.blocks for s in split_sentences(block.text)]
 
 
-def bench_embedders(folder: Path) -> dict[str, float]:
-    """Sentences/s of fp32, int8 and ONNX Runtime on report sentences, and how far the others'
-    vectors move from fp32's."""
+def bench_embedders(folder: Path, alone: int = 200) -> dict[str, float]:
+    """Sentences/s of each embedder kind on report sentences, and how far the others' vectors
+    move from fp32's: encoded in batches as ingest does, and the first `alone` one at a time as
+    queries are (the int8 kinds scale activations per batch, so a text's companions move it)."""
     texts = report_sentences(folder)
     figures: dict[str, float] = {"sentences": len(texts)}
     figures["mean_words"] = round(sum(len(t.split()) for t in texts) / len(texts), 1)
-    vectors = {}
-    kinds: tuple[EmbedderKind, ...] = ("fp32", "int8", "onnx") * 2
-    for kind in kinds:  # twice, alternating: the machine is shared
-        embedder = Embedder(kind=kind)
+    vectors, embedders = {}, {}
+    kinds: tuple[EmbedderKind, ...] = ("fp32", "int8", "onnx", "onnx-int8")
+    for kind in kinds * 2:  # twice, alternating: the machine is shared
+        embedder = embedders.setdefault(kind, Embedder(kind=kind))
         embedder.warm_up()
         embedder.encode(texts[:64])
         vectors[kind], seconds = timed(embedder.encode, texts)
         figures[f"{kind}_sentences_per_s"] = max(
             figures.get(f"{kind}_sentences_per_s", 0), round(len(texts) / seconds, 1)
         )
-    for kind in ("int8", "onnx"):
+    for kind in kinds[1:]:
         cosines = (vectors["fp32"] * vectors[kind]).sum(axis=1)
         figures[f"{kind}_cosine_mean"] = round(float(cosines.mean()), 5)
         figures[f"{kind}_cosine_min"] = round(float(cosines.min()), 5)
+        single = np.vstack([embedders[kind].encode([t]) for t in texts[:alone]])
+        cosines = (vectors["fp32"][:alone] * single).sum(axis=1)
+        figures[f"{kind}_alone_cosine_min"] = round(float(cosines.min()), 5)
         figures[f"{kind}_vs_fp32"] = round(
             figures[f"{kind}_sentences_per_s"] / figures["fp32_sentences_per_s"], 2
         )
@@ -198,6 +205,7 @@ def run_child(args: argparse.Namespace) -> None:
             "seconds": round(seconds, 1),
             "pages_per_s": round(summary.pages / seconds, 1),
             "peak_rss_mb": round(peak_mb()),
+            "embedder": "hash (bench only)" if args.fake_embedder else embedder.name,
         }
     elif args.child == "serve":
         figures = serving_rss(settings)
@@ -265,12 +273,22 @@ def main() -> None:
     parser.add_argument("--corpus-pages", type=int, default=400, help="Pages in the ingest run.")
     parser.add_argument("--reports", type=int, default=0, help="Measure ingest at this scale.")
     parser.add_argument("--fake-embedder", action="store_true", help="Hash instead of model.")
-    parser.add_argument("--embedders", action="store_true", help="Compare fp32, int8 and onnx.")
+    parser.add_argument(
+        "--embedders", action="store_true", help="Compare fp32, int8, onnx and onnx-int8."
+    )
+    parser.add_argument(
+        "--embedder",
+        choices=get_args(EmbedderKind),
+        help="The embedder ingest runs with (default: SAFEGUARDING_EMBEDDER, else onnx).",
+    )
     parser.add_argument("--child", choices=["ingest", "serve", "bm25"], help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--passages", type=int, default=100_000, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.embedder:  # the settings, and so the child processes, read it from the environment
+        os.environ["SAFEGUARDING_EMBEDDER"] = args.embedder
+        get_settings.cache_clear()
     apply_offline_env()
     if args.child:
         run_child(args)
