@@ -104,7 +104,12 @@ def features(
     kept = 1.0
     if unused:
         rest = without_words(query.about, unused)
-        kept = float(encode([rest])[0] @ query.topic_vector) if content_terms(rest) else 0.0
+        if content_terms(rest):
+            kept = float(encode([rest])[0] @ query.topic_vector)
+        elif query.follow_up:  # "and over what period?" means little alone: judge the whole
+            kept = float(encode([without_words(query.text, unused)])[0] @ query.vector)
+        else:
+            kept = 0.0
     both = [h for h in hits[:5] if (h.dense_rank or 99) <= 10 and (h.lexical_rank or 99) <= 10]
     # periods only: a figure a question states is mostly its context ("of the 538 notifications")
     # or a paraphrase ("12 months"), while a period says which time or publication is meant

@@ -17,6 +17,7 @@ from assistant.answerability import (
     share_found,
     without_words,
 )
+from assistant.followup import Turn
 from assistant.index_schema import Passage
 from assistant.settings import PROJECT_ROOT
 from assistant.store import open_store
@@ -108,6 +109,20 @@ def test_a_figure_no_passage_gives_is_refused_and_one_they_give_is_not(store, em
     assert not given.refused and "three-quarters" in given.answer
     unguarded = ExtractiveAnswerer(store, embedder, without_guards=frozenset({"figure"}))
     assert not unguarded.run(question).refused
+
+
+@pytest.mark.slow
+def test_a_follow_up_whose_own_words_go_unused_is_judged_with_the_turn_before(store, embedder):
+    answerer = ExtractiveAnswerer(store, embedder)
+    before = Turn(question="What does the exploitation review say about moving a family away?")
+    alone, follow = (
+        answerer.trace("what is the downside?", history=history) for history in ([], [before])
+    )
+    kept = [
+        answerer.decider.features(t.query, t.hits, t.ranked, t.chosen)["kept_meaning"]
+        for t in (alone, follow)
+    ]
+    assert follow.query.follow_up and kept[0] == 0.0 and kept[1] > 0.5, kept
 
 
 @pytest.mark.slow
