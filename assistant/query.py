@@ -33,8 +33,8 @@ from assistant.topic import topic, without_documents
 
 # Who is asking, said before the question: "As a health visitor, ...", "DSL here - ...".
 ROLE = re.compile(
-    r"^\s*(?:(?:as|i'm|i am|we're|we are)\s+(?:an?|the)\s+[^,.;:?]{1,40}?\s*[,:;–-]\s*"
-    r"|[\w ]{2,30}?\s+here\s*[,.:;–-]+\s*)",
+    r"^\s*(?:(?:as|i'?m|i am|we're|we are)\s+(?:an?|the)\s+[^,.;:?]{1,40}?\s*[,:;–-]\s*"
+    r"|[\w ]{2,30}?\s+(?:here|asking)\s*[,.:;–-]+\s*)",
     re.IGNORECASE,
 )
 # A polite wrapper says how it is asked, not what: "Could you tell me ...", "I'd like to know: ...".

@@ -45,6 +45,8 @@ def test_he_and_her_stand_for_the_first_person_the_previous_answer_names():
         ("As a health visitor, which babies were most at risk?", "which babies were most at risk?"),
         ("DSL here - what % of the SCRs had neglect?", "what % of the SCRs had neglect?"),
         ("SW here. what did the SCRs say on supervision?", "what did the SCRs say on supervision?"),
+        ("HV asking - what were the routes to harm?", "what were the routes to harm?"),
+        ("im a DSL - what about schools?", "what about schools?"),
         ("I'm a social worker: what is poverty blindness?", "what is poverty blindness?"),
     ],
 )
