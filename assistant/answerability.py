@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -79,7 +79,6 @@ def features(
     chosen: Sequence[Candidate],
     store: IndexStore,
     encode: Callable[[list[str]], np.ndarray],
-    title_specifics: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
     """The signals the decision rests on, each in [0, 1] or close to it. Words are weighted by
     how rare they are in the corpus (a word no passage uses weighs most)."""
@@ -112,8 +111,9 @@ def features(
             kept = 0.0
     both = [h for h in hits[:5] if (h.dense_rank or 99) <= 10 and (h.lexical_rank or 99) <= 10]
     # periods only: a figure a question states is mostly its context ("of the 538 notifications")
-    # or a paraphrase ("12 months"), while a period says which time or publication is meant
-    stated = {t for t in query.specifics if PERIOD.match(t)} - title_specifics
+    # or a paraphrase ("12 months"), while a period says which time or publication is meant;
+    # one in a report's own title ("2014-17") doesn't narrow the question
+    stated = {t for t in query.specifics if PERIOD.match(t)} - store.title_specifics
     found = {t for c in chosen for t in specific_terms(c.quote)}
     return {
         "best_similarity": max((c.similarity for c in ranked), default=0.0),
@@ -208,15 +208,11 @@ class OtherPublicationGuard:
     def __init__(self, store: IndexStore) -> None:
         self.store = store
 
-    @cached_property
-    def titles(self) -> list[str]:
-        return sorted({p.report_title for p in self.store.passages})
-
     def check(
         self, query: Query, hits: Sequence[ScoredPassage], chosen: Sequence[Candidate]
     ) -> str | None:
         found = other_publication(query.asked, self.store.knowledge) or other_annual_report(
-            query.asked, self.titles
+            query.asked, self.store.report_titles
         )
         return (
             f"the question asks about another publication ({found}), not the reports"
@@ -270,12 +266,6 @@ class AnswerabilityDecider:
         guards: list[Guard] = [OtherPublicationGuard(store), MissingFigureGuard()]
         self.guards = [g for g in guards if g.name not in without]
 
-    @cached_property
-    def title_specifics(self) -> frozenset[str]:
-        """Periods in the reports' own titles ("2014-17"): naming one doesn't narrow a question."""
-        titles = {p.report_title for p in self.store.passages}
-        return frozenset(t for title in titles for t in specific_terms(title))
-
     def features(
         self,
         query: Query,
@@ -284,7 +274,7 @@ class AnswerabilityDecider:
         chosen: Sequence[Candidate],
     ) -> dict[str, float]:
         encode = self.embedder.encode
-        return features(query, hits, ranked, chosen, self.store, encode, self.title_specifics)
+        return features(query, hits, ranked, chosen, self.store, encode)
 
     def run(
         self,

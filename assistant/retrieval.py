@@ -110,7 +110,7 @@ class HybridRetriever:
 
     def heading_match(self, pid: str, terms: set[str]) -> float:
         """The share of the query's content words that the passage's heading path contains."""
-        return len(terms & content_terms(self.section_of(pid))) / len(terms) if terms else 0.0
+        return len(terms & self.store.section_terms(pid)) / len(terms) if terms else 0.0
 
     def depth(self) -> int:
         """How many passages each list contributes: a fixed number on a small index, a share of

@@ -144,6 +144,7 @@ class IndexStore:
         ]
         self._vectors, self._bounds = vectors, bounds
         self._terms: dict[int, list[frozenset[str]]] = {}
+        self._section_terms: dict[int, frozenset[str]] = {}
         self.bm25 = Bm25Index(build / BM25_DIR, len(self.passages))
         try:
             self.client: Any = chroma_client(self.settings, build / CHROMA_DIR)
@@ -261,7 +262,27 @@ class IndexStore:
         )
 
     def report_ids(self) -> list[str]:
-        return list(dict.fromkeys(p.report_id for p in self.passages))
+        """The indexed reports in index order (every request checks its ids against them)."""
+        return list(self.report_rows)
+
+    @cached_property
+    def report_titles(self) -> list[str]:
+        """The indexed reports' titles, sorted; worked out once, not on every request."""
+        return sorted({self.passages[rows[0]].report_title for rows in self.report_rows.values()})
+
+    @cached_property
+    def title_specifics(self) -> frozenset[str]:
+        """Periods and figures in the reports' own titles ("2014-17")."""
+        return frozenset(t for title in self.report_titles for t in specific_terms(title))
+
+    def section_terms(self, passage_id: str) -> frozenset[str]:
+        """The content terms of the passage's heading path, worked out once per passage:
+        retrieval scores every fused candidate's heading against the query."""
+        row = self.rows[passage_id]
+        terms = self._section_terms.get(row)
+        if terms is None:
+            terms = self._section_terms[row] = frozenset(content_terms(self.passages[row].section))
+        return terms
 
     def dense(
         self,

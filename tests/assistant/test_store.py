@@ -22,6 +22,7 @@ from assistant.index_schema import (
     vector_id,
 )
 from assistant.store import IndexMismatch, IndexStore, check_compatible, open_store
+from assistant.text_features import content_terms, specific_terms
 from ingest.pipeline import run_ingest
 
 
@@ -177,3 +178,15 @@ def test_a_sentence_carries_the_words_of_the_acronyms_it_uses(settings, embedder
     passage = next(p for p in store.passages if "SUDI" in p.text)
     terms = set().union(*store.sentence_terms(passage.id))
     assert {"sudi", "sudden", "unexpect", "infanc"} <= terms  # the glossary's meaning of SUDI
+
+
+def test_report_facts_worked_out_once_match_the_passages(settings, embedder, build):
+    store = open_store(settings)
+    passages = store.passages
+    assert store.report_ids() == list(dict.fromkeys(p.report_id for p in passages))
+    assert store.report_titles == sorted({p.report_title for p in passages})
+    titles = {p.report_title for p in passages}
+    assert store.title_specifics == {t for title in titles for t in specific_terms(title)}
+    first = passages[0]
+    assert store.section_terms(first.id) == content_terms(first.section)
+    assert store.section_terms(first.id) is store.section_terms(first.id)  # kept, not redone
