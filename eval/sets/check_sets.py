@@ -136,7 +136,7 @@ ID_PATTERN = {
     "calibration.jsonl": re.compile(r"^cal-\d{3}$"),
 }
 
-ANY_ID = re.compile(r"^[a-z]+-\d{3}$")
+ANY_ID = re.compile(r"^[a-z]+-\d{3,4}$")  # blind batch 10 on: blind-1001
 BLIND_STYLES = ("plain", "conversation", "practitioner", "near-domain")
 FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
 HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
