@@ -269,9 +269,10 @@ class IndexStore:
         return list(self.report_rows)
 
     @cached_property
-    def report_titles(self) -> list[str]:
+    def report_titles(self) -> tuple[str, ...]:
         """The indexed reports' titles, sorted; worked out once, not on every request."""
-        return sorted({self.passages[rows[0]].report_title for rows in self.report_rows.values()})
+        rows = self.report_rows.values()
+        return tuple(sorted({self.passages[found[0]].report_title for found in rows}))
 
     @cached_property
     def title_specifics(self) -> frozenset[str]:

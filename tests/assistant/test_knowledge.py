@@ -27,6 +27,18 @@ def test_named_reports_reads_how_practitioners_name_them():
     assert named("what is poverty blindness?") == set()
 
 
+def test_a_report_is_named_exactly_where_its_own_pattern_matches():
+    """The first-word test only skips patterns that could not match: the dev questions name the
+    same reports as running every report's pattern would."""
+    from eval.questions import load_questions, set_path
+
+    questions = [q.question for q in load_questions(set_path("dev"))]
+    assert any(KNOWLEDGE.named_reports(q) for q in questions)
+    for question in questions:
+        every = {r for r, p in KNOWLEDGE.report_names.items() if p.search(question)}
+        assert KNOWLEDGE.named_reports(question) - {"common-themes"} == every - {"common-themes"}
+
+
 def test_questions_across_reports_also_name_the_comparison_briefing():
     named = KNOWLEDGE.named_reports
     two = named("compare the Panel's annual report with the exploitation review")

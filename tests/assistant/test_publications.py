@@ -55,7 +55,7 @@ def test_announcing_or_publishing_another_publication_is_not_asking_what_it_says
     assert other_publication("what did the Panel's SUDI review find?") == "Panel's SUDI review"
 
 
-OWN = ["The Child Safeguarding Practice Review Panel: Annual Report 2018 to 2019"]
+OWN = ("The Child Safeguarding Practice Review Panel: Annual Report 2018 to 2019",)
 
 
 @pytest.mark.parametrize(
@@ -87,5 +87,5 @@ def test_the_indexed_annual_report_is_not_another(question: str) -> None:
 
 
 def test_without_an_indexed_annual_report_only_editions_count() -> None:
-    assert other_annual_report("what did the 2020 annual report say?", []) is None
-    assert other_annual_report("what did the second annual report say?", []) is not None
+    assert other_annual_report("what did the 2020 annual report say?", ()) is None
+    assert other_annual_report("what did the second annual report say?", ()) is not None

@@ -184,7 +184,7 @@ def test_report_facts_worked_out_once_match_the_passages(settings, embedder, bui
     store = open_store(settings)
     passages = store.passages
     assert store.report_ids() == list(dict.fromkeys(p.report_id for p in passages))
-    assert store.report_titles == sorted({p.report_title for p in passages})
+    assert store.report_titles == tuple(sorted({p.report_title for p in passages}))
     titles = {p.report_title for p in passages}
     assert store.title_specifics == {t for title in titles for t in specific_terms(title)}
     first = passages[0]
