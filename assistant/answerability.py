@@ -230,13 +230,26 @@ class MissingFigureGuard:
     name = "figure"
     KINDS = {"count": "figure", "money": "amount", "date": "date", "duration": "length of time"}
 
+    def __init__(self, store: IndexStore) -> None:
+        self.store = store
+
     def check(
         self, query: Query, hits: Sequence[ScoredPassage], chosen: Sequence[Candidate]
     ) -> str | None:
         kind = query.wanted.kind if query.wanted else None
-        if kind not in self.KINDS or any(c.gives_type for c in chosen):
+        if kind not in self.KINDS or any(
+            c.gives_type and self.of_named(c, query.named) for c in chosen
+        ):
             return None
         return f"the passages found are on its topic but give no {self.KINDS[kind]} for it"
+
+    def of_named(self, candidate: Candidate, named: frozenset[str]) -> bool:
+        """Whether the sentence can give a figure of the reports the question names: it is from
+        one of them, or names one ("the triennial is 277 pages" is no page count of the Panel's
+        annual report)."""
+        if not named or candidate.passage.report_id in named:
+            return True
+        return bool(self.store.knowledge.named_reports(candidate.quote) & named)
 
 
 GUARDS = ("publication", "figure")
@@ -263,7 +276,7 @@ class AnswerabilityDecider:
         self.store = store
         self.embedder = embedder
         self.model = model or default_model()
-        guards: list[Guard] = [OtherPublicationGuard(store), MissingFigureGuard()]
+        guards: list[Guard] = [OtherPublicationGuard(store), MissingFigureGuard(store)]
         self.guards = [g for g in guards if g.name not in without]
 
     def features(

@@ -112,6 +112,16 @@ def test_a_figure_no_passage_gives_is_refused_and_one_they_give_is_not(store, em
 
 
 @pytest.mark.slow
+def test_a_figure_of_a_named_report_comes_from_that_report(store, embedder):
+    answerer = ExtractiveAnswerer(store, embedder)
+    own = answerer.run("What share of the triennial's serious case reviews involved neglect?")
+    assert not own.refused and "three-quarters" in own.answer
+    # only the triennial gives a share for neglect: no figure of the exploitation review's cases
+    other = answerer.run("What share of the exploitation review's cases involved neglect?")
+    assert other.refused and "give no figure" in other.warnings[0], other.answer
+
+
+@pytest.mark.slow
 def test_a_follow_up_whose_own_words_go_unused_is_judged_with_the_turn_before(store, embedder):
     answerer = ExtractiveAnswerer(store, embedder)
     before = Turn(question="What does the exploitation review say about moving a family away?")
