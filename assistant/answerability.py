@@ -7,10 +7,12 @@ chance that the question is answered. It is fitted on labelled questions by `pyt
 eval.fit_answerability`, which chooses the threshold on held-out folds and writes
 `answerability.json` beside this file.
 
-Guards refuse what the signals cannot see: another publication ("the Jay Review"), and a figure
-asked for that no chosen sentence gives. Each guard is one class that can be switched off, so its
-contribution is measured on the blind batches (`eval run --without-guard NAME`). Guards for gaps
-the sources declare and for the reports' exact wording changed nothing there and were removed.
+Guards refuse what the signals cannot see: another publication ("the Jay Review"), a figure
+asked for that no chosen sentence gives (or only another report's), and an answer whose lead
+sentence is closest to the question where it says the sources lack it. Each guard is one class
+that can be switched off, so its contribution is measured on the blind batches (`eval run
+--without-guard NAME`). A guard for the reports' exact wording changed nothing there and was
+removed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.embedder import Embedder
+from assistant.gaps import CLAUSE, GAP
 from assistant.index_schema import Passage
 from assistant.publications import other_annual_report, other_publication
 from assistant.query import Query
@@ -252,7 +255,30 @@ class MissingFigureGuard:
         return bool(self.store.knowledge.named_reports(candidate.quote) & named)
 
 
-GUARDS = ("publication", "figure")
+class DeclaredGapGuard:
+    """The sentence that would lead the answer says the sources lack what is asked: of its
+    clauses, the one closest to the question is a declared gap ("What did the letter commit
+    to?" against "...; its content was not seen"). The gap is the honest answer: a refusal."""
+
+    name = "gap"
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray]) -> None:
+        self.encode = encode
+
+    def check(
+        self, query: Query, hits: Sequence[ScoredPassage], chosen: Sequence[Candidate]
+    ) -> str | None:
+        lead = chosen[0].quote if chosen else ""
+        if not GAP.search(lead):
+            return None
+        clauses = [c for c in CLAUSE.split(lead) if c.strip()]
+        closest = clauses[int(np.argmax(self.encode(clauses) @ query.topic_vector))]
+        if not GAP.search(closest):
+            return None
+        return "the passages found say that their sources do not give it"
+
+
+GUARDS = ("publication", "figure", "gap")
 
 
 @dataclass(frozen=True)
@@ -276,7 +302,11 @@ class AnswerabilityDecider:
         self.store = store
         self.embedder = embedder
         self.model = model or default_model()
-        guards: list[Guard] = [OtherPublicationGuard(store), MissingFigureGuard(store)]
+        guards: list[Guard] = [
+            OtherPublicationGuard(store),
+            MissingFigureGuard(store),
+            DeclaredGapGuard(embedder.encode),
+        ]
         self.guards = [g for g in guards if g.name not in without]
 
     def features(

@@ -552,7 +552,7 @@ def eval_group() -> None:
     "--without-guard",
     "without",
     multiple=True,
-    type=click.Choice(["publication", "figure"]),  # answerability.GUARDS, kept light
+    type=click.Choice(["publication", "figure", "gap"]),  # answerability.GUARDS, kept light
     help="Switch a refusal guard off (repeatable), to measure what it contributes.",
 )
 def eval_run(

@@ -17,6 +17,11 @@ GAP = re.compile(
     r"could not see|\bunknown\b",
     re.IGNORECASE,
 )
+# Where a sentence joins what is known to what is not ("a joint letter from three departments; its
+# content was not seen"): semicolons, colons, dashes and the conjunctions that start a clause.
+CLAUSE = re.compile(
+    r";\s+|,\s+(?:but|and|which|while|so)\s+|:\s+|\s+[–-]\s+|,\s+(?=the |its |this |that )"
+)
 # "Chapter 14 of the review, on data collection, starts on page 41 of the report."
 LOCATION = re.compile(r"\b(?:starts?|begins?) on page \d+", re.IGNORECASE)
 PAGE = re.compile(r"\bpages? \d+", re.IGNORECASE)

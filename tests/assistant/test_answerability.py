@@ -21,6 +21,7 @@ from assistant.followup import Turn
 from assistant.index_schema import Passage
 from assistant.settings import PROJECT_ROOT
 from assistant.store import open_store
+from tests.conftest import write_briefing
 from tests.indexes import briefing_index
 
 
@@ -140,3 +141,33 @@ def test_a_stricter_threshold_refuses_more(store, embedder):
     strict = dataclasses.replace(AnswerabilityModel.load(MODEL_FILE), threshold=0.999)
     answer = ExtractiveAnswerer(store, embedder, model=strict).run("What is poverty blindness?")
     assert answer.refused and "below 1.00" in answer.warnings[0]
+
+
+LETTER = """## About this review
+
+The government replied to the review with a joint ministerial letter from the Department for
+Education, the Home Office and the Department of Health and Social Care; its content was not seen.
+The review's own definition of a critical moment was not seen. (Source: NWG Network.)
+"""
+
+
+@pytest.fixture(scope="module")
+def gap_store(tmp_path_factory, embedder):
+    from ingest.pipeline import run_ingest
+
+    root = tmp_path_factory.mktemp("gap")
+    settings = briefing_index(root, embedder)
+    write_briefing(settings.briefings_dir, "hard-to-escape", "It was hard to escape", LETTER)
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    return open_store(settings)
+
+
+@pytest.mark.slow
+def test_a_gap_the_sources_declare_refuses_what_it_lacks_and_not_what_it_gives(gap_store, embedder):
+    answerer = ExtractiveAnswerer(gap_store, embedder)
+    defined = answerer.run("How does the exploitation review define a critical moment?")
+    assert defined.refused and "do not give it" in defined.warnings[0], defined.answer
+    gives = answerer.run("Which government departments sent the joint ministerial letter?")
+    assert not gives.refused and "Home Office" in gives.answer
+    unguarded = ExtractiveAnswerer(gap_store, embedder, without_guards=frozenset({"gap"}))
+    assert not any("do not give it" in w for w in unguarded.run(defined.question).warnings)
