@@ -34,6 +34,7 @@ class RerankParams:
     own_weight: float = 0.3  # share of a follow-up's own embedding in the similarity
     repeat_penalty: float = 0.3  # a sentence the previous answer quoted, unless it has new words
     topic_weight: float = 0.3  # share of the topic's own embedding in the similarity (tuning.jsonl)
+    context_weight: float = 0.8  # times the previous sentence's similarity, when that is higher
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,18 @@ class SentenceReranker:
             )
         if query.own_vector is not None:
             sims = (1 - p.own_weight) * sims + p.own_weight * (sentences.vectors @ query.own_vector)
+        # a sentence read after the one before it ("Two new themes stood out: ..." after "Many
+        # themes repeat from earlier analyses") answers what that one is about
+        inherited = np.concatenate(([0.0], p.context_weight * sims[:-1]))
         found = []
         knowledge = self.store.knowledge
-        for text, sim, vector, terms in zip(
-            texts, sims, sentences.vectors, self.store.sentence_terms(passage.id), strict=True
+        for text, sim, before, vector, terms in zip(
+            texts,
+            sims,
+            inherited,
+            sentences.vectors,
+            self.store.sentence_terms(passage.id),
+            strict=True,
         ):
             if len(text.split()) < p.min_words or is_source_note(text):
                 continue
@@ -102,7 +111,7 @@ class SentenceReranker:
             typed = query.wanted is not None and gives(
                 query.wanted, query.own, knowledge.spell_out(text)
             )
-            score = float(sim) + p.lexical_weight * overlap(query.terms, terms) + bonus
+            score = float(max(sim, before)) + p.lexical_weight * overlap(query.terms, terms) + bonus
             score += p.rank_weight / rank + (p.type_bonus if typed else 0.0)
             if query.previous_answer and text in query.previous_answer:
                 score -= 0 if query.own_terms & terms else p.repeat_penalty

@@ -234,3 +234,36 @@ def test_each_stage_can_be_replaced_through_its_protocol(answerer):
     empty = ExtractiveAnswerer(answerer.store, answerer.embedder, retriever=Nothing())
     answer = empty.run("What is poverty blindness?")
     assert answer.refused and answer.related == []
+
+
+THEMES = """## Key findings
+
+Many themes in the analysis repeat from earlier analyses. Two new themes stood out: neglect that
+builds up over time alongside poverty, and new threats of harm to adolescents. The analysis was
+published by the Department for Education in March 2020. Chapter 3, on neglect, starts on page 54.
+"""
+
+
+@pytest.mark.slow
+def test_a_sentence_is_read_with_the_one_before_it(settings, embedder):
+    from dataclasses import replace
+
+    from assistant.rerank import RerankParams, SentenceReranker
+
+    write_briefing(settings.briefings_dir, "triennial-2014-17", "Complexity and challenge", THEMES)
+    run_ingest(settings, ["briefings"], embedder=embedder, announce=lambda _: None)
+    store = open_store(settings)
+    trace = ExtractiveAnswerer(store, embedder).trace(
+        "Which new themes stood out compared with earlier analyses?"
+    )
+    continuation = "Two new themes stood out"
+
+    def scores(context_weight: float) -> dict[str, float]:
+        params = replace(RerankParams(), context_weight=context_weight)
+        ranked = SentenceReranker(store, params).rerank(trace.query, trace.hits)
+        return {c.quote[:24]: c.score for c in ranked}
+
+    read_alone, read_after = scores(0.0), scores(RerankParams().context_weight)
+    assert read_after[continuation] > read_alone[continuation]  # "stood out" against what?
+    lead_in = "Many themes in the analy"  # the passage's first sentence has nothing before it
+    assert read_after[lead_in] == read_alone[lead_in]
